@@ -1,0 +1,33 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+
+from apps.accounts.models import User
+from apps.auditing.commands import AuditedCommand
+
+
+class Command(AuditedCommand):
+    help = "Create the local staff superuser once and print its login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--email", default="admin@shop.local")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/")
+
+    def handle(self, *args, email, url, **options):
+        secret_file = Path(settings.BASE_DIR) / ".local" / "staff-password"
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None or not secret_file.exists():
+            password = secrets.token_urlsafe(12)
+            secret_file.parent.mkdir(parents=True, exist_ok=True)
+            secret_file.write_text(password)
+            secret_file.chmod(0o600)
+            if user is None:
+                user = User.objects.create_superuser(
+                    email=email, password=password, full_name="Shop Admin"
+                )
+            else:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+        password = secret_file.read_text().strip()
+        self.stdout.write(f"Staff login: {url}  email: {email}  password: {password}")

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class AuditingConfig(AppConfig):
+    name = "apps.auditing"
+    label = "auditing"
+    verbose_name = "Auditing and maintenance"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import db, schedule
+
+        db.connect_signals()
+        post_migrate.connect(schedule.sync_on_migrate, sender=self)

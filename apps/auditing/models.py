@@ -1,0 +1,123 @@
+"""The audit trail, maintenance job runs, and the soft-delete base other apps build on."""
+
+from django.db import models
+
+from .softdelete import SoftDeleteModel, alive_unique  # noqa: F401  (re-exported)
+
+
+class AuditEvent(models.Model):
+    """One row change or application event. Written by the database trigger or `audit_record`.
+
+    The table is range-partitioned by month on `occurred_at` and created by SQL in the
+    migration (Django cannot declare partitioning), hence `managed = False`.
+    """
+
+    class Action(models.TextChoices):
+        INSERT = "insert"
+        UPDATE = "update"
+        DELETE = "delete"
+        SOFT_DELETE = "soft_delete"
+        RESTORE = "restore"
+
+    class Source(models.TextChoices):
+        WEB = "web"
+        ADMIN = "admin"
+        TASK = "task"
+        COMMAND = "command"
+        SQL = "sql"
+
+    class ActorKind(models.TextChoices):
+        CUSTOMER = "customer"
+        STAFF = "staff"
+        SYSTEM = "system"
+        ANONYMOUS = "anonymous"
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField()
+    txid = models.BigIntegerField()
+    # NULL, not "": application events have no table; the table is defined in SQL.
+    table_name = models.TextField(null=True, blank=True)  # noqa: DJ001
+    row_pk = models.TextField(null=True, blank=True)  # noqa: DJ001
+    action = models.TextField()
+    changes = models.JSONField(null=True, blank=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_kind = models.TextField(choices=ActorKind.choices)
+    source = models.TextField(choices=Source.choices)
+    request_id = models.TextField(null=True, blank=True)  # noqa: DJ001
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    db_role = models.TextField()
+    context = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = "auditing_auditevent"
+        ordering = ["-id"]
+        verbose_name = "audit event"
+
+    def __str__(self):
+        target = (
+            f"{self.table_name}#{self.row_pk}" if self.table_name else "application"
+        )
+        return f"{self.action} {target} by {self.actor_kind}:{self.actor_id or '-'} via {self.source}"
+
+
+class JobRun(models.Model):
+    """One run of a maintenance job: what it touched and how it ended."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running"
+        SUCCESS = "success"
+        FAILED = "failed"
+        SKIPPED = "skipped"
+
+    job = models.CharField(max_length=100, db_index=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    trigger = models.CharField(
+        max_length=20, default="schedule"
+    )  # schedule / manual / command
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.BigIntegerField(default=0)
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.RUNNING
+    )
+    error = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["job", "-started_at"], name="auditing_jobrun_job_started"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows__gte=0), name="auditing_jobrun_rows_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    outcome__in=["running", "success", "failed", "skipped"]
+                ),
+                name="auditing_jobrun_outcome_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.job} {self.outcome} @ {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+class ScheduleDeclaration(models.Model):
+    """The schedule the code last declared for a job, to tell staff edits from code changes."""
+
+    name = models.CharField(max_length=200, unique=True)
+    signature = models.TextField()
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,168 @@
+"""Writes of the auditing kernel: application events, partitions, purges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from .context import current
+from .errors import PartitionError
+
+PARTITION_RE = re.compile(r"^auditing_auditevent_y(\d{4})m(\d{2})$")
+
+
+def audit_record(
+    action: str,
+    *,
+    actor_id: int | None = None,
+    actor_kind: str | None = None,
+    data: dict[str, Any] | None = None,
+    table_name: str | None = None,
+    row_pk: Any = None,
+) -> None:
+    """Record an application event (login, export, ...) in the audit trail."""
+    ctx = current()
+    if ctx is not None:
+        ctx.resolve()
+    source = ctx.source if ctx else "sql"
+    if actor_id is None and ctx is not None:
+        actor_id, actor_kind = ctx.actor_id, actor_kind or ctx.actor_kind
+    if actor_kind is None:
+        actor_kind = "system" if actor_id is None else "customer"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO auditing_auditevent (table_name, row_pk, action, changes, actor_id,"
+            " actor_kind, source, request_id, ip, context)"
+            " VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s::inet, %s::jsonb)",
+            [
+                table_name,
+                None if row_pk is None else str(row_pk),
+                action,
+                json.dumps(data, default=str) if data is not None else None,
+                actor_id,
+                actor_kind,
+                source,
+                ctx.request_id if ctx else None,
+                ctx.ip if ctx else None,
+                json.dumps(ctx.extra, default=str) if ctx and ctx.extra else None,
+            ],
+        )
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def partitions_ensure(
+    *, ahead: int | None = None, today: dt.date | None = None
+) -> list[str]:
+    """Create the audit partitions for this month and `ahead` months; returns new names."""
+    ahead = settings.AUDIT_PARTITIONS_AHEAD if ahead is None else ahead
+    start = _month_start(today or timezone.now().date())
+    created = []
+    for offset in range(ahead + 1):
+        month = _add_months(start, offset)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '5s'")
+                cursor.execute("SELECT auditing_partition_ensure(%s)", [month])
+                name = cursor.fetchone()[0]
+        except IntegrityError as exc:
+            raise PartitionError(
+                f"cannot create the audit partition for {month:%Y-%m}: {exc}"
+            ) from exc
+        if name:
+            created.append(name)
+    return created
+
+
+def partitions_list() -> list[tuple[str, dt.date, bool]]:
+    """Audit partitions by month: (table, month, attached), oldest first.
+
+    Detached tables are ones an interrupted archival left behind; they are archived next.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.inhparent IS NOT NULL FROM pg_class c"
+            " LEFT JOIN pg_inherits i ON i.inhrelid = c.oid"
+            " WHERE c.relkind = 'r' AND c.relname ~ '^auditing_auditevent_y[0-9]{4}m[0-9]{2}$'"
+            " AND c.relnamespace = 'public'::regnamespace"
+        )
+        rows = cursor.fetchall()
+    found = []
+    for name, attached in rows:
+        match = PARTITION_RE.match(name)
+        found.append((name, dt.date(int(match[1]), int(match[2]), 1), attached))
+    return sorted(found, key=lambda item: item[1])
+
+
+def archive_cutoff(
+    *, today: dt.date | None = None, months: int | None = None
+) -> dt.date:
+    """Partitions of months before this date are archived."""
+    months = settings.AUDIT_RETENTION_MONTHS if months is None else months
+    return _add_months(_month_start(today or timezone.now().date()), -months)
+
+
+def soft_deleted_models():
+    """Concrete models using soft delete."""
+    from django.apps import apps
+
+    from .softdelete import SoftDeleteModel
+
+    return [
+        m
+        for m in apps.get_models()
+        if issubclass(m, SoftDeleteModel) and not m._meta.abstract and m._meta.managed
+    ]
+
+
+def soft_deleted_purge(
+    *, model, older_than: dt.datetime, batch_size: int, after: Any = None
+) -> tuple[int, int, Any]:
+    """Really delete one batch of rows soft-deleted before `older_than`, past pk `after`.
+
+    Returns (purged, kept, last pk seen): rows still referenced by a protected child are kept.
+    """
+    import pgtrigger
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    pick = (
+        f"SELECT {pk} FROM {table} WHERE deleted_at < %s AND (%s::text IS NULL OR {pk} > %s)"
+        f" ORDER BY {pk} LIMIT %s FOR UPDATE SKIP LOCKED"
+    )
+    purged = kept = 0
+    with transaction.atomic(), pgtrigger.ignore(f"{model._meta.label}:soft_delete"):
+        with connection.cursor() as cursor:
+            cursor.execute(pick, [older_than, after, after, batch_size])
+            ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return 0, 0, None
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"DELETE FROM {table} WHERE {pk} = ANY(%s)", [ids])
+                    purged = cursor.rowcount
+            except IntegrityError:
+                # Some are still referenced: purge one by one, keep the referenced ones.
+                for row_id in ids:
+                    try:
+                        with transaction.atomic():
+                            cursor.execute(
+                                f"DELETE FROM {table} WHERE {pk} = %s", [row_id]
+                            )
+                            purged += cursor.rowcount
+                    except IntegrityError:
+                        kept += 1
+    return purged, kept, ids[-1]

@@ -1,0 +1,105 @@
+"""Declarative triggers the other apps attach to their models with pgtrigger.
+
+    class Meta:
+        triggers = [*audited(exclude=["password"]), soft_delete_trigger()]
+
+Every audited table calls the ONE generic function `auditing_capture()` (created by the
+auditing app's first migration), from three statement-level triggers that see the whole
+statement's rows through transition tables: a bulk UPDATE of 100k rows costs one set-based
+INSERT into the audit trail, not 100k function calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pgtrigger
+
+CAPTURE_FUNCTION = "auditing_capture"
+
+
+class AuditTrigger(pgtrigger.Trigger):
+    """AFTER <op> FOR EACH STATEMENT EXECUTE auditing_capture(<pk column>, <excluded columns>)."""
+
+    when = pgtrigger.After
+    level = pgtrigger.Statement
+    # pgtrigger always emits a function of its own; the trigger executes the shared one.
+    func = "RETURN NULL;"
+
+    def __init__(
+        self, *, name: str, operation, referencing, exclude: Iterable[str] = ()
+    ):
+        self.exclude = tuple(sorted(exclude))
+        super().__init__(name=name, operation=operation, referencing=referencing)
+
+    def render_execute(self, model) -> str:
+        pk = model._meta.pk.column
+        excluded = []
+        for name in self.exclude:
+            field = model._meta.get_field(name)
+            excluded.append(field.column)
+        array = "{" + ",".join(excluded) + "}"
+        return f"{CAPTURE_FUNCTION}('{pk}', '{array}')"
+
+
+def audited(*, exclude: Iterable[str] = ()) -> list[pgtrigger.Trigger]:
+    """The audit triggers for a model; `exclude` names sensitive fields never copied."""
+    exclude = tuple(exclude)
+    return [
+        AuditTrigger(
+            name="audit_insert",
+            operation=pgtrigger.Insert,
+            referencing=pgtrigger.Referencing(new="new_rows"),
+            exclude=exclude,
+        ),
+        AuditTrigger(
+            name="audit_update",
+            operation=pgtrigger.Update,
+            referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+            exclude=exclude,
+        ),
+        AuditTrigger(
+            name="audit_delete",
+            operation=pgtrigger.Delete,
+            referencing=pgtrigger.Referencing(old="old_rows"),
+            exclude=exclude,
+        ),
+    ]
+
+
+class SoftDeleteTrigger(pgtrigger.Trigger):
+    """BEFORE DELETE: a raw DELETE sets `deleted_at` instead of removing the row."""
+
+    when = pgtrigger.Before
+    operation = pgtrigger.Delete
+    level = pgtrigger.Row
+
+    def __init__(self, *, name: str = "soft_delete", field: str = "deleted_at"):
+        self.field = field
+        super().__init__(name=name)
+
+    def get_func(self, model) -> str:
+        table = pgtrigger.utils.quote(model._meta.db_table)
+        column = pgtrigger.utils.quote(model._meta.get_field(self.field).column)
+        pk = pgtrigger.utils.quote(model._meta.pk.column)
+        return f"""
+            IF OLD.{column} IS NULL THEN
+                UPDATE {table} SET {column} = now() WHERE {pk} = OLD.{pk};
+            END IF;
+            RETURN NULL;
+        """
+
+
+def soft_delete_trigger() -> pgtrigger.Trigger:
+    """The trigger that turns raw deletes of a soft-deletable table into soft deletes."""
+    return SoftDeleteTrigger()
+
+
+def append_only(name: str) -> pgtrigger.Protect:
+    """Refuse UPDATE and DELETE: the table is a ledger."""
+    return pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete)
+
+
+def never_deleted(name: str) -> pgtrigger.Protect:
+    """Refuse DELETE: financial records are never removed, soft or hard."""
+    return pgtrigger.Protect(name=name, operation=pgtrigger.Delete)

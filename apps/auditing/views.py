@@ -1,0 +1,46 @@
+"""Operational endpoints."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except DatabaseError as exc:
+        return f"down: {exc.__class__.__name__}"
+
+
+def _check_redis(url: str) -> str:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        return "ok"
+    except (redis.RedisError, OSError) as exc:
+        return f"down: {exc.__class__.__name__}"
+
+
+@never_cache
+def healthz(request):
+    """200 when the database, Redis and the broker answer; 503 naming what is down."""
+    cache_location = settings.CACHES["default"].get("LOCATION", "")
+    checks = {
+        "database": _check_database(),
+        "redis": _check_redis(cache_location)
+        if cache_location.startswith("redis")
+        else "n/a",
+        "broker": _check_redis(settings.CELERY_BROKER_URL),
+    }
+    down = [name for name, state in checks.items() if state.startswith("down")]
+    body = {"status": "down" if down else "ok", "checks": checks}
+    if down:
+        body["down"] = down
+    return JsonResponse(body, status=503 if down else 200)
