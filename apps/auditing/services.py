@@ -146,6 +146,8 @@ def soft_deleted_purge(
     purged = kept = 0
     with transaction.atomic(), pgtrigger.ignore(f"{model._meta.label}:soft_delete"):
         with connection.cursor() as cursor:
+            # Django's foreign keys are deferred: check them per DELETE, not at COMMIT.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(pick, [older_than, after, after, batch_size])
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
