@@ -39,7 +39,7 @@ run: migrate
 	@if [ ! -f .local/.demo-seeded ]; then \
 		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py seed_demo && touch .local/.demo-seeded; \
 	fi
-	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py staff_login
+	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py staff_login --url "http://127.0.0.1:$${SHOP_PORT:-8000}/admin/"
 	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) scripts/run.sh
 
 test: setup

@@ -6,7 +6,10 @@ pytestmark = pytest.mark.django_db
 def test_healthz_reports_ok_when_everything_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok", "broker": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok", "broker": "ok"},
+    }
 
 
 def test_healthz_names_what_is_down(client, settings):

@@ -33,7 +33,8 @@ def test_every_migration_adding_an_audit_trigger_runs_after_the_audit_function()
     offenders = []
     for key, migration in loader.graph.nodes.items():
         adds_audit = any(
-            isinstance(getattr(op, "trigger", None), AuditTrigger) for op in migration.operations
+            isinstance(getattr(op, "trigger", None), AuditTrigger)
+            for op in migration.operations
         )
         if adds_audit and key != root and root not in loader.graph.forwards_plan(key):
             offenders.append(key)
@@ -41,7 +42,9 @@ def test_every_migration_adding_an_audit_trigger_runs_after_the_audit_function()
 
 
 def test_all_six_apps_are_installed():
-    assert {f"apps.{label}" for label in LOCAL_APPS} <= {c.name for c in apps.get_app_configs()}
+    assert {f"apps.{label}" for label in LOCAL_APPS} <= {
+        c.name for c in apps.get_app_configs()
+    }
 
 
 @pytest.mark.slow
@@ -49,17 +52,35 @@ def test_all_six_apps_are_installed():
 def test_migrate_every_app_to_zero_and_back_on_a_scratch_database():
     settings = connection.settings_dict
     scratch = f"shop_migrate_{uuid.uuid4().hex[:8]}"
-    dsn = dict(host=settings["HOST"], port=settings["PORT"], user=settings["USER"], password=settings.get("PASSWORD") or None)
+    dsn = dict(
+        host=settings["HOST"],
+        port=settings["PORT"],
+        user=settings["USER"],
+        password=settings.get("PASSWORD") or None,
+    )
     with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as admin:
         admin.execute(f'CREATE DATABASE "{scratch}"')
-    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings.get("PASSWORD") else "")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-           "DATABASE_URL": f"postgres://{auth}@{settings['HOST']}:{settings['PORT']}/{scratch}"}
+    auth = settings["USER"] + (
+        f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{auth}@{settings['HOST']}:{settings['PORT']}/{scratch}",
+    }
 
     def manage(*args):
-        result = subprocess.run([sys.executable, "manage.py", *args, "--noinput", "-v", "0"],
-                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}"
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args, "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, (
+            f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}"
+        )
 
     try:
         manage("migrate")
@@ -69,10 +90,16 @@ def test_migrate_every_app_to_zero_and_back_on_a_scratch_database():
         # And the whole kernel at once: everything that depends on it goes too, then returns.
         manage("migrate", "auditing", "zero")
         with psycopg.connect(dbname=scratch, **dsn) as conn:
-            assert conn.execute("SELECT to_regclass('auditing_auditevent')").fetchone()[0] is None
+            assert (
+                conn.execute("SELECT to_regclass('auditing_auditevent')").fetchone()[0]
+                is None
+            )
         manage("migrate")
         with psycopg.connect(dbname=scratch, **dsn) as conn:
-            assert conn.execute("SELECT to_regclass('auditing_auditevent')").fetchone()[0] == "auditing_auditevent"
+            assert (
+                conn.execute("SELECT to_regclass('auditing_auditevent')").fetchone()[0]
+                == "auditing_auditevent"
+            )
             triggers = conn.execute(
                 "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'accounts_user'::regclass AND NOT tgisinternal"
             ).fetchone()[0]

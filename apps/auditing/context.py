@@ -28,19 +28,25 @@ class AuditContext:
     extra: dict[str, Any] = field(default_factory=dict)
     # Resolves (actor_id, actor_kind) on first write, so read-only requests cost no query.
     actor_resolver: Callable[[], tuple[int | None, str]] | None = None
+    # A request's user can change mid-request (sign in, sign out): ask again at each write.
+    follow_actor: bool = False
     _payload: str | None = field(default=None, init=False, repr=False)
 
     def resolve(self) -> None:
         if self.actor_resolver is not None:
-            self.actor_id, self.actor_kind = self.actor_resolver()
-            self.actor_resolver = None
+            actor = self.actor_resolver()
+            if actor != (self.actor_id, self.actor_kind):
+                self.actor_id, self.actor_kind = actor
+                self._payload = None
+            if not self.follow_actor:
+                self.actor_resolver = None
         if self.actor_kind is None:
             self.actor_kind = "system" if self.actor_id is None else "customer"
 
     def payload(self) -> str:
-        """The JSON the trigger reads; computed once per context."""
+        """The JSON the trigger reads; rebuilt only when the actor changes."""
+        self.resolve()
         if self._payload is None:
-            self.resolve()
             self._payload = json.dumps(
                 {
                     "source": self.source,
@@ -76,6 +82,7 @@ def audit_context(
     ip: str | None = None,
     extra: dict[str, Any] | None = None,
     actor_resolver: Callable[[], tuple[int | None, str]] | None = None,
+    follow_actor: bool = False,
 ) -> Iterator[AuditContext]:
     """Run a block with the given actor and source recorded on every change it makes."""
     if source not in SOURCES:
@@ -90,6 +97,7 @@ def audit_context(
         ip=ip,
         extra=extra or {},
         actor_resolver=actor_resolver,
+        follow_actor=follow_actor,
     )
     token = _current.set(ctx)
     try:

@@ -59,6 +59,7 @@ class AuditContextMiddleware:
             ip=client_ip(request),
             extra={"path": request.path[:200], "method": request.method},
             actor_resolver=resolve,
+            follow_actor=True,
         ):
             response = self.get_response(request)
         response.headers.setdefault("X-Request-ID", request.request_id)

@@ -76,7 +76,8 @@ TEMPLATES = [
 # --- database ---------------------------------------------------------------
 DATABASES = {
     "default": env.db(
-        "DATABASE_URL", default=f"postgres://shop@127.0.0.1:{env('PG_PORT', default='55432')}/shop"
+        "DATABASE_URL",
+        default=f"postgres://shop@127.0.0.1:{env('PG_PORT', default='55432')}/shop",
     ),
 }
 # psycopg 3 with Django's built-in pool. Client-side binding stays on: the audit
@@ -89,7 +90,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
 }
 
 # --- cache / redis ----------------------------------------------------------
-REDIS_URL = env("REDIS_URL", default=f"redis://127.0.0.1:{env('REDIS_PORT', default='56379')}/0")
+REDIS_URL = env(
+    "REDIS_URL", default=f"redis://127.0.0.1:{env('REDIS_PORT', default='56379')}/0"
+)
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",

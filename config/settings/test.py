@@ -10,7 +10,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": env("REDIS_URL", default=f"redis://127.0.0.1:{env('REDIS_PORT', default='56379')}/1"),
+        "LOCATION": env(
+            "REDIS_URL",
+            default=f"redis://127.0.0.1:{env('REDIS_PORT', default='56379')}/1",
+        ),
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="shop-test"),
         "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
     }

@@ -16,7 +16,9 @@ def test_argon2id_is_first_with_owasp_parameters(settings):
 @pytest.mark.django_db
 def test_user_password_is_stored_as_argon2id(settings, django_user_model):
     settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
-    user = django_user_model.objects.create_user(email="a@example.com", password="correct horse battery")
+    user = django_user_model.objects.create_user(
+        email="a@example.com", password="correct horse battery"
+    )
     user.refresh_from_db()
     assert user.password.startswith("argon2$argon2id$")
 
@@ -25,4 +27,8 @@ def test_verify_cost_parameters_are_the_cheap_owasp_set(settings):
     from apps.accounts.hashers import ShopArgon2PasswordHasher
 
     hasher = ShopArgon2PasswordHasher()
-    assert (hasher.memory_cost, hasher.time_cost, hasher.parallelism) == (19 * 1024, 2, 1)
+    assert (hasher.memory_cost, hasher.time_cost, hasher.parallelism) == (
+        19 * 1024,
+        2,
+        1,
+    )

@@ -16,14 +16,22 @@ pytestmark = pytest.mark.django_db
 def test_audit_changelist_has_filters_and_no_full_count(staff_client):
     Widget.objects.create(name="listed")
     with CaptureQueriesContext(connection) as queries:
-        response = staff_client.get("/admin/auditing/auditevent/?source__exact=sql&table_name=testapp_widget")
+        response = staff_client.get(
+            "/admin/auditing/auditevent/?source__exact=sql&table_name=testapp_widget"
+        )
     assert response.status_code == 200
     assert b"testapp_widget" in response.content
-    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "auditing_auditevent" in q["sql"]]
+    counts = [
+        q["sql"]
+        for q in queries
+        if "COUNT(" in q["sql"].upper() and "auditing_auditevent" in q["sql"]
+    ]
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
 
 
-def test_audit_changelist_query_count_does_not_grow_with_rows(staff_client, django_assert_max_num_queries):
+def test_audit_changelist_query_count_does_not_grow_with_rows(
+    staff_client, django_assert_max_num_queries
+):
     for i in range(60):
         audit_record("probe", data={"i": i})
     with django_assert_max_num_queries(10):
@@ -41,24 +49,44 @@ def test_audit_search_by_actor_email(staff_client, staff, audit_trail):
     assert b"staff_probe" in response.content
 
 
-def test_audit_events_cannot_be_added_changed_or_deleted_in_admin(staff_client, audit_trail):
+def test_audit_events_cannot_be_added_changed_or_deleted_in_admin(
+    staff_client, audit_trail
+):
     audit_record("locked")
     event = audit_trail.events(action="locked")[0]
     assert staff_client.get("/admin/auditing/auditevent/add/").status_code == 403
-    response = staff_client.post(f"/admin/auditing/auditevent/{event.pk}/change/", {"action": "forged"})
+    response = staff_client.post(
+        f"/admin/auditing/auditevent/{event.pk}/change/", {"action": "forged"}
+    )
     assert response.status_code == 403
-    assert staff_client.post(f"/admin/auditing/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        staff_client.post(
+            f"/admin/auditing/auditevent/{event.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert audit_trail.events(action="locked")[0].action == "locked"
 
 
-def test_jobrun_changelist_and_run_now_action(staff_client, django_capture_on_commit_callbacks):
+def test_jobrun_changelist_and_run_now_action(
+    staff_client, django_capture_on_commit_callbacks
+):
     from unittest import mock
 
-    run = JobRun.objects.create(job="auditing.jobs_watchdog", started_at="2026-01-01T00:00:00Z", outcome="success")
+    run = JobRun.objects.create(
+        job="auditing.jobs_watchdog",
+        started_at="2026-01-01T00:00:00Z",
+        outcome="success",
+    )
     assert staff_client.get("/admin/auditing/jobrun/").status_code == 200
-    with mock.patch("celery.app.base.Celery.send_task") as send, django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch("celery.app.base.Celery.send_task") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         response = staff_client.post(
-            "/admin/auditing/jobrun/", {"action": "run_now", "_selected_action": [run.pk]}, follow=True
+            "/admin/auditing/jobrun/",
+            {"action": "run_now", "_selected_action": [run.pk]},
+            follow=True,
         )
     assert b"Queued: auditing.jobs_watchdog" in response.content
     send.assert_called_once_with("auditing.jobs_watchdog", kwargs={"trigger": "manual"})
@@ -68,14 +96,20 @@ def test_soft_delete_admin_hides_deleted_rows_and_restores_them(staff_client):
     alive = Widget.objects.create(name="alive-one")
     dead = Widget.objects.create(name="dead-one")
     response = staff_client.post(
-        "/admin/testapp/widget/", {"action": "delete_selected", "_selected_action": [dead.pk], "post": "yes"}
+        "/admin/testapp/widget/",
+        {"action": "delete_selected", "_selected_action": [dead.pk], "post": "yes"},
     )
     assert response.status_code == 302
     assert Widget.all_objects.get(pk=dead.pk).deleted_at is not None
     listing = staff_client.get("/admin/testapp/widget/").content
     assert b"alive-one" in listing and b"dead-one" not in listing
-    assert b"dead-one" in staff_client.get("/admin/testapp/widget/?state=deleted").content
-    staff_client.post("/admin/testapp/widget/?state=deleted", {"action": "restore_selected", "_selected_action": [dead.pk]})
+    assert (
+        b"dead-one" in staff_client.get("/admin/testapp/widget/?state=deleted").content
+    )
+    staff_client.post(
+        "/admin/testapp/widget/?state=deleted",
+        {"action": "restore_selected", "_selected_action": [dead.pk]},
+    )
     assert Widget.objects.filter(pk=dead.pk).exists()
     assert Widget.objects.filter(pk=alive.pk).exists()
 

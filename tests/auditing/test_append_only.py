@@ -31,36 +31,61 @@ def _count(sql: str, params=()) -> int:
     ],
 )
 def test_update_and_delete_of_audit_events_are_refused(event_id, statement):
-    with pytest.raises(DatabaseError, match="auditing_auditevent_append_only"), transaction.atomic():
+    with (
+        pytest.raises(DatabaseError, match="auditing_auditevent_append_only"),
+        transaction.atomic(),
+    ):
         with connection.cursor() as cursor:
             cursor.execute(statement, [event_id])
-    assert _count("SELECT count(*) FROM auditing_auditevent WHERE id = %s AND action = 'test_event'", [event_id]) == 1
+    assert (
+        _count(
+            "SELECT count(*) FROM auditing_auditevent WHERE id = %s AND action = 'test_event'",
+            [event_id],
+        )
+        == 1
+    )
 
 
-@pytest.mark.parametrize("table", ["auditing_auditevent", "auditing_auditevent_default", "current_partition"])
+@pytest.mark.parametrize(
+    "table", ["auditing_auditevent", "auditing_auditevent_default", "current_partition"]
+)
 def test_truncate_is_refused_on_the_trail_and_each_partition(event_id, table):
     if table == "current_partition":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT tableoid::regclass::text FROM auditing_auditevent WHERE id = %s", [event_id])
+            cursor.execute(
+                "SELECT tableoid::regclass::text FROM auditing_auditevent WHERE id = %s",
+                [event_id],
+            )
             table = cursor.fetchone()[0]
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {table}")
-    assert _count("SELECT count(*) FROM auditing_auditevent WHERE id = %s", [event_id]) == 1
+    assert (
+        _count("SELECT count(*) FROM auditing_auditevent WHERE id = %s", [event_id])
+        == 1
+    )
 
 
 def test_update_of_a_partition_directly_is_refused(event_id):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tableoid::regclass::text FROM auditing_auditevent WHERE id = %s", [event_id])
+        cursor.execute(
+            "SELECT tableoid::regclass::text FROM auditing_auditevent WHERE id = %s",
+            [event_id],
+        )
         partition = cursor.fetchone()[0]
     with pytest.raises(DatabaseError), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {partition} SET actor_id = 1 WHERE id = %s", [event_id])
+            cursor.execute(
+                f"UPDATE {partition} SET actor_id = 1 WHERE id = %s", [event_id]
+            )
 
 
 @pytest.mark.parametrize(
     "statement",
-    ["UPDATE testapp_historicalwidget SET name = 'forged'", "DELETE FROM testapp_historicalwidget"],
+    [
+        "UPDATE testapp_historicalwidget SET name = 'forged'",
+        "DELETE FROM testapp_historicalwidget",
+    ],
 )
 def test_history_tables_are_append_only(statement):
     Widget.objects.create(name="h")
@@ -69,4 +94,7 @@ def test_history_tables_are_append_only(statement):
     with pytest.raises(DatabaseError), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(statement)
-    assert _count("SELECT count(*) FROM testapp_historicalwidget WHERE name = 'h'") == before
+    assert (
+        _count("SELECT count(*) FROM testapp_historicalwidget WHERE name = 'h'")
+        == before
+    )

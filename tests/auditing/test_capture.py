@@ -231,3 +231,18 @@ def test_failed_write_leaves_no_event(audit_trail):
     with pytest.raises(IntegrityError), transaction.atomic():
         Widget.objects.create(name="dup")
     assert audit_trail.actions(table_name="testapp_widget") == ["insert"]
+
+
+def test_sign_in_is_attributed_to_the_person_signing_in(client, staff, audit_trail):
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": staff.email, "password": "correct horse battery"},
+    )
+    assert response.status_code == 302
+    (event,) = audit_trail.events(table_name="accounts_user", action="update")
+    assert list(event.changes) == ["last_login"]
+    assert (event.source, event.actor_id, event.actor_kind) == (
+        "admin",
+        staff.pk,
+        "staff",
+    )

@@ -18,7 +18,11 @@ def test_admin_edit_records_history_with_staff_actor(staff_client, staff):
     )
     assert response.status_code == 302
     latest = widget.history.latest()
-    assert (latest.history_type, latest.colour, latest.history_user_id) == ("~", "blue", staff.pk)
+    assert (latest.history_type, latest.colour, latest.history_user_id) == (
+        "~",
+        "blue",
+        staff.pk,
+    )
     assert latest.history_user == staff
 
 

@@ -27,14 +27,18 @@ def _exists(table: str) -> bool:
 
 def _rows(table: str, where: str = "") -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, occurred_at, txid, table_name, row_pk, action, changes::text, actor_id, actor_kind, source, request_id, ip::text, db_role, context::text FROM {table} {where} ORDER BY id")
+        cursor.execute(
+            f"SELECT id, occurred_at, txid, table_name, row_pk, action, changes::text, actor_id, actor_kind, source, request_id, ip::text, db_role, context::text FROM {table} {where} ORDER BY id"
+        )
         return cursor.fetchall()
 
 
 @pytest.mark.django_db
 def test_migration_created_this_month_and_three_ahead():
     today = timezone.now().date().replace(day=1)
-    attached = {month for _name, month, is_attached in services.partitions_list() if is_attached}
+    attached = {
+        month for _name, month, is_attached in services.partitions_list() if is_attached
+    }
     expected = {services._add_months(today, n) for n in range(4)}
     assert expected <= attached
 
@@ -43,7 +47,11 @@ def test_migration_created_this_month_and_three_ahead():
 def test_partitions_ensure_creates_missing_months_once():
     future = dt.date(2031, 5, 17)
     created = services.partitions_ensure(ahead=2, today=future)
-    assert created == ["auditing_auditevent_y2031m05", "auditing_auditevent_y2031m06", "auditing_auditevent_y2031m07"]
+    assert created == [
+        "auditing_auditevent_y2031m05",
+        "auditing_auditevent_y2031m06",
+        "auditing_auditevent_y2031m07",
+    ]
     assert services.partitions_ensure(ahead=2, today=future) == []
     with connection.cursor() as cursor:
         cursor.execute(

@@ -68,7 +68,9 @@ def test_uniqueness_holds_among_alive_rows_only():
     first = Widget.objects.create(name="unique")
     with pytest.raises(IntegrityError), transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO testapp_widget (name, colour, price, secret) VALUES ('unique', '', 0, '')")
+            cursor.execute(
+                "INSERT INTO testapp_widget (name, colour, price, secret) VALUES ('unique', '', 0, '')"
+            )
     first.soft_delete()
     second = Widget.objects.create(name="unique")
     assert second.pk != first.pk
@@ -79,7 +81,9 @@ def test_restore_refuses_a_duplicate_with_a_clear_message():
     first.soft_delete()
     Widget.objects.create(name="taken")
     first = Widget.all_objects.get(pk=first.pk)
-    with pytest.raises(RestoreConflict, match="cannot be restored.*testapp_widget_name_unique_alive"):
+    with pytest.raises(
+        RestoreConflict, match="cannot be restored.*testapp_widget_name_unique_alive"
+    ):
         first.restore()
     assert Widget.all_objects.get(pk=first.pk).deleted_at is not None
 
