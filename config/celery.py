@@ -6,6 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-app = Celery("shop")
+# Every task runs inside an audit context (source `task`), whichever app declares it.
+app = Celery("shop", task_cls="apps.auditing.tasks_base:AuditedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

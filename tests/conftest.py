@@ -75,7 +75,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
+def celery_worker_process(django_db_setup, django_db_blocker):
     """A real Celery worker process consuming a queue of its own, on the test database."""
     from config.celery import app
 
@@ -133,6 +133,18 @@ def celery_worker(django_db_setup, django_db_blocker):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process):
+    """The real worker's queue; tasks sent in the test go to it instead of running inline."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        yield celery_worker_process
+    finally:
+        app.conf.task_always_eager = True
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):

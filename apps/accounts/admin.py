@@ -1,14 +1,62 @@
-from django.contrib import admin
+"""Back office: users (roles, history, soft delete, GDPR), roles as a tree, lockouts."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db.models import Case, When
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
 from apps.auditing.admin import SoftDeleteAdminMixin
 
+from . import gdpr, services, throttle
+from .errors import RoleCycle
 from .forms import StaffUserChangeForm, StaffUserCreationForm
-from .models import User
+from .models import Address, Lockout, Role, User, UserRole
+from .selectors import role_tree, roles_effective_permissions
+
+
+class UserRoleInline(admin.TabularInline):
+    model = UserRole
+    fk_name = "user"
+    extra = 0
+    fields = ("role", "granted_at", "granted_by_id")
+    readonly_fields = ("granted_at", "granted_by_id")
+    autocomplete_fields = ("role",)
+
+
+class AddressInline(admin.StackedInline):
+    model = Address
+    extra = 0
+    fields = (
+        "kind",
+        "is_default",
+        "full_name",
+        "line1",
+        "line2",
+        "postal_code",
+        "city",
+        "region",
+        "country",
+        "phone",
+    )
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(deleted_at__isnull=True)
 
 
 @admin.register(User)
-class UserAdmin(SoftDeleteAdminMixin, DjangoUserAdmin):
+class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     form = StaffUserChangeForm
     add_form = StaffUserCreationForm
     ordering = ("email",)
@@ -17,27 +65,29 @@ class UserAdmin(SoftDeleteAdminMixin, DjangoUserAdmin):
         "full_name",
         "is_staff",
         "is_active",
+        "verified",
         "date_joined",
-        "deleted_at",
     )
-    list_filter = ("is_staff", "is_superuser", "is_active")
-    search_fields = ("email", "full_name")
+    list_filter = (
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        ("email_verified_at", admin.EmptyFieldListFilter),
+        "role_grants__role",
+    )
+    search_fields = ("email", "full_name", "phone")
+    readonly_fields = ("last_login", "date_joined", "email_verified_at", "erased_at")
+    inlines = [UserRoleInline, AddressInline]
+    actions = ["export_data", "erase_data"]
+    history_list_display = ["email", "full_name", "is_staff", "is_active"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("full_name",)}),
+        ("Profile", {"fields": ("full_name", "phone", "preferences")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
         (
-            "Permissions",
-            {
-                "fields": (
-                    "is_active",
-                    "is_staff",
-                    "is_superuser",
-                    "groups",
-                    "user_permissions",
-                )
-            },
+            "Dates",
+            {"fields": ("last_login", "date_joined", "email_verified_at", "erased_at")},
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -54,3 +104,204 @@ class UserAdmin(SoftDeleteAdminMixin, DjangoUserAdmin):
             },
         ),
     )
+
+    @admin.display(boolean=True, description="verified", ordering="email_verified_at")
+    def verified(self, obj):
+        return obj.email_verified_at is not None
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not UserRole:
+            return super().save_formset(request, form, formset, change)
+        # Grants go through the services: audited as security events, caches invalidated.
+        for inline_form in formset.forms:
+            if (
+                not inline_form.has_changed()
+                and inline_form not in formset.deleted_forms
+            ):
+                continue
+            grant = inline_form.instance
+            if inline_form in formset.deleted_forms:
+                if grant.pk:
+                    services.role_revoke(user=grant.user, role=grant.role)
+            elif inline_form.cleaned_data.get("role"):
+                if grant.pk and "role" in inline_form.changed_data:
+                    previous = UserRole.objects.get(pk=grant.pk)
+                    services.role_revoke(user=previous.user, role=previous.role)
+                services.role_grant(
+                    user=form.instance,
+                    role=inline_form.cleaned_data["role"],
+                    actor=request.user,
+                )
+
+    @admin.action(
+        description="Export the selected people's data (JSON)", permissions=["view"]
+    )
+    def export_data(self, request, queryset):
+        data = {
+            user.email: gdpr.account_export(user=user)
+            for user in queryset.order_by("pk")
+        }
+        response = HttpResponse(
+            json.dumps(data, indent=2, default=str), content_type="application/json"
+        )
+        response["Content-Disposition"] = (
+            'attachment; filename="personal-data-export.json"'
+        )
+        return response
+
+    @admin.action(
+        description="Erase the selected people's personal data (GDPR)",
+        permissions=["delete"],
+    )
+    def erase_data(self, request, queryset):
+        if request.POST.get("confirm") == "erase":
+            count = 0
+            for user in queryset.order_by("pk"):
+                gdpr.account_erase(user=user)
+                count += 1
+            self.message_user(
+                request,
+                f"Erased the personal data of {count} person(s).",
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/accounts/erase_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Erase personal data",
+                "people": queryset.order_by("pk"),
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class RoleForm(forms.ModelForm):
+    own_permissions = forms.ModelMultipleChoiceField(
+        Permission.objects.select_related("content_type").order_by(
+            "content_type__app_label", "codename"
+        ),
+        required=False,
+        widget=FilteredSelectMultiple("permissions", is_stacked=False),
+        help_text="Permissions of this role; it also has every permission of its ancestors.",
+    )
+
+    class Meta:
+        model = Role
+        fields = ("name", "description", "parent")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["own_permissions"].initial = list(
+                self.instance.permissions.values_list("pk", flat=True)
+            )
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        try:
+            services.role_validate_parent(role=self.instance, parent=parent)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0], code=RoleCycle.code) from exc
+        return parent
+
+
+@admin.register(Role)
+class RoleAdmin(SimpleHistoryAdmin):
+    form = RoleForm
+    list_display = ("tree_name", "parent", "own_count", "inherited_permissions")
+    search_fields = ("name",)
+    list_select_related = ("parent",)
+
+    def get_queryset(self, request):
+        # Tree depths and effective permissions for the whole list in two queries (no N+1).
+        tree = role_tree()
+        self._depths = {role.pk: depth for role, depth in tree}
+        self._effective = roles_effective_permissions()
+        position = Case(
+            *[When(pk=role.pk, then=i) for i, (role, _) in enumerate(tree)],
+            default=len(tree),
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(tree_position=position)
+            .prefetch_related("permissions__content_type")
+        )
+
+    @admin.display(description="role")
+    def tree_name(self, obj):
+        depth = self._depths.get(obj.pk, 0)
+        return format_html("{}{}", "\u2003" * depth + ("└ " if depth else ""), obj.name)
+
+    @admin.display(description="own permissions")
+    def own_count(self, obj):
+        return len(obj.permissions.all())
+
+    @admin.display(description="effective permissions (own + inherited)")
+    def inherited_permissions(self, obj):
+        own = {
+            f"{p.content_type.app_label}.{p.codename}" for p in obj.permissions.all()
+        }
+        effective = sorted(self._effective.get(obj.pk, ()))
+        return (
+            format_html_join(
+                ", ",
+                "<span title='{}'>{}</span>",
+                ((("own" if p in own else "inherited"), p) for p in effective),
+            )
+            or "—"
+        )
+
+    def get_ordering(self, request):
+        return ("tree_position",)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.role_save(role=obj)
+        except RoleCycle as exc:
+            raise ValidationError(exc.message) from exc
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.role_permissions_set(
+            role=form.instance, permissions=list(form.cleaned_data["own_permissions"])
+        )
+
+
+@admin.register(Lockout)
+class LockoutAdmin(admin.ModelAdmin):
+    list_display = (
+        "scope",
+        "key",
+        "failures",
+        "locked_at",
+        "locked_until",
+        "ended_at",
+        "ended_by",
+    )
+    list_filter = ("scope", ("ended_at", admin.EmptyFieldListFilter))
+    search_fields = ("key",)
+    readonly_fields = (
+        "scope",
+        "key",
+        "failures",
+        "locked_at",
+        "locked_until",
+        "ended_at",
+        "ended_by",
+    )
+    actions = ["end_now"]
+
+    @admin.action(description="End the selected lockouts now", permissions=["change"])
+    def end_now(self, request, queryset):
+        ended = sum(
+            throttle.lockout_end(lockout=lockout, by="staff")
+            for lockout in queryset.filter(ended_at__isnull=True)
+        )
+        self.message_user(request, f"Ended {ended} lockout(s).", messages.SUCCESS)
+
+    def has_add_permission(self, request):
+        return False

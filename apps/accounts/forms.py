@@ -1,6 +1,19 @@
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from __future__ import annotations
 
-from .models import User
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    UserChangeForm,
+)
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from . import throttle
+from .models import Address, User
+from .preferences import SCHEMA
 
 
 class StaffUserCreationForm(AdminUserCreationForm):
@@ -13,3 +26,187 @@ class StaffUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class LockoutCheckMixin:
+    """Refuse sign-in with a clear message while the account or IP is locked out."""
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        lockout = throttle.login_locked(
+            email=email, ip=throttle.request_ip(self.request)
+        )
+        if lockout is not None:
+            throttle.login_failure_record(email=email, request=self.request)
+            minutes = max(
+                1,
+                int((lockout.locked_until - timezone.now()).total_seconds() // 60) + 1,
+            )
+            raise ValidationError(
+                "Too many failed sign-in attempts. Try again in %(minutes)s minute(s), or reset your password.",
+                code="locked",
+                params={"minutes": minutes},
+            )
+        return super().clean()
+
+
+class SignInForm(LockoutCheckMixin, AuthenticationForm):
+    username = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class AdminSignInForm(LockoutCheckMixin, AdminAuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True})
+    )
+
+
+class NewPasswordMixin:
+    def clean_password2(self):
+        first, second = (
+            self.cleaned_data.get("password1"),
+            self.cleaned_data.get("password2"),
+        )
+        if first and second and first != second:
+            raise ValidationError(
+                "The two passwords do not match.", code="password_mismatch"
+            )
+        password_validation.validate_password(second, self.user_for_validation())
+        return second
+
+
+class SignUpForm(NewPasswordMixin, forms.Form):
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    full_name = forms.CharField(max_length=200, required=False, label="Full name")
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def user_for_validation(self):
+        return User(
+            email=self.cleaned_data.get("email", ""),
+            full_name=self.cleaned_data.get("full_name", ""),
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                "An account with this email address already exists.", code="email_taken"
+            )
+        return email
+
+
+class NewPasswordForm(NewPasswordMixin, forms.Form):
+    password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="New password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def user_for_validation(self):
+        return self.user
+
+
+class PasswordChangeForm(NewPasswordForm):
+    old_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["old_password", "password1", "password2"]
+
+    def clean_old_password(self):
+        if not self.user.check_password(self.cleaned_data["old_password"]):
+            raise ValidationError(
+                "Your current password is not correct.", code="password_incorrect"
+            )
+        return self.cleaned_data["old_password"]
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(max_length=200, required=False, label="Full name")
+    phone = forms.RegexField(
+        regex=r"^\+?[0-9 ()./-]{5,30}$",
+        required=False,
+        max_length=32,
+        error_messages={
+            "invalid": "Enter a phone number of digits, spaces and + ( ) - / ."
+        },
+    )
+
+
+class PreferencesForm(forms.Form):
+    """One field per declared preference."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, spec in SCHEMA.items():
+            if spec.type is bool:
+                self.fields[key] = forms.BooleanField(required=False, label=spec.label)
+            elif spec.choices:
+                self.fields[key] = forms.ChoiceField(
+                    choices=[(c, c) for c in spec.choices], label=spec.label
+                )
+            else:
+                self.fields[key] = forms.IntegerField(
+                    min_value=spec.minimum, max_value=spec.maximum, label=spec.label
+                )
+
+
+class AddressForm(forms.ModelForm):
+    make_default = forms.BooleanField(
+        required=False, label="Use as my default address of this kind"
+    )
+
+    class Meta:
+        model = Address
+        fields = [
+            "kind",
+            "full_name",
+            "company",
+            "line1",
+            "line2",
+            "postal_code",
+            "city",
+            "region",
+            "country",
+            "phone",
+        ]
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError(
+                "Enter a two-letter country code, e.g. DE or FR.",
+                code="invalid_country",
+            )
+        return country

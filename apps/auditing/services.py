@@ -168,3 +168,73 @@ def soft_deleted_purge(
                     except IntegrityError:
                         kept += 1
     return purged, kept, ids[-1]
+
+
+def _scrub(value: Any, terms: list[str]) -> Any:
+    """Replace every occurrence of a term (case-insensitive) inside strings of a JSON value."""
+    if isinstance(value, str):
+        for term in terms:
+            value = re.sub(re.escape(term), "[erased]", value, flags=re.IGNORECASE)
+        return value
+    if isinstance(value, list):
+        return [_scrub(v, terms) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, terms) for k, v in value.items()}
+    return value
+
+
+@transaction.atomic
+def audit_redact(
+    *,
+    terms: list[str],
+    rows: list[tuple[str, Any]],
+    actor_ids: list[int] = (),
+    reason: str,
+) -> int:
+    """Blank personal values (erasure) in the events of given rows and actors; returns rows changed.
+
+    `rows` are (table_name, pk) pairs whose events are scrubbed; events by `actor_ids` are
+    scrubbed too and lose their IP. Identity, time, action and actor stay as they were.
+    """
+    terms = sorted({t for t in terms if t and len(t) >= 3}, key=len, reverse=True)
+    conditions, params = [], []
+    for table_name, pk in rows:
+        conditions.append("(table_name = %s AND row_pk = %s)")
+        params += [table_name, str(pk)]
+    if actor_ids:
+        conditions.append("actor_id = ANY(%s)")
+        params.append(list(actor_ids))
+    if not conditions:
+        return 0
+    changed = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
+        cursor.execute(
+            "SELECT id, occurred_at, changes, context, actor_id = ANY(%s) FROM auditing_auditevent"
+            f" WHERE {' OR '.join(conditions)} FOR UPDATE",
+            [list(actor_ids), *params],
+        )
+        for event_id, occurred_at, changes, context, by_actor in cursor.fetchall():
+            changes = json.loads(changes) if isinstance(changes, str) else changes
+            context = json.loads(context) if isinstance(context, str) else context
+            new_changes, new_context = _scrub(changes, terms), _scrub(context, terms)
+            if new_changes == changes and new_context == context and not by_actor:
+                continue
+            cursor.execute(
+                "UPDATE auditing_auditevent SET changes = %s::jsonb, context = %s::jsonb,"
+                " ip = CASE WHEN %s THEN NULL ELSE ip END WHERE id = %s AND occurred_at = %s",
+                [
+                    json.dumps(new_changes),
+                    json.dumps(new_context),
+                    by_actor,
+                    event_id,
+                    occurred_at,
+                ],
+            )
+            changed += 1
+        cursor.execute("SELECT set_config('auditing.redaction', '', true)")
+    audit_record(
+        "audit_redacted",
+        data={"reason": reason, "events": changed, "rows": [list(r) for r in rows]},
+    )
+    return changed

@@ -19,6 +19,7 @@ ASGI_APPLICATION = "config.asgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 SITE_NAME = env("SHOP_SITE_NAME", default="The Shop")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- apps -------------------------------------------------------------------
 DJANGO_APPS = [
@@ -124,10 +125,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/account/sign-in/"
+LOGIN_REDIRECT_URL = "/account/"
+LOGOUT_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.RoleBackend"]
 # The email is unique case-insensitively among alive users by a partial unique index on
 # Lower(email) (accounts_user_email_unique_alive), not by a plain unique column.
 SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
+
+# --- accounts ---------------------------------------------------------------
+ACCOUNTS_VERIFY_TTL = env.int("ACCOUNTS_VERIFY_TTL", default=24 * 3600)  # seconds
+ACCOUNTS_RESET_TTL = env.int("ACCOUNTS_RESET_TTL", default=3600)  # seconds
+ACCOUNTS_LOCKOUT_THRESHOLD = env.int(
+    "ACCOUNTS_LOCKOUT_THRESHOLD", default=10
+)  # failures per account
+ACCOUNTS_IP_LOCKOUT_THRESHOLD = env.int(
+    "ACCOUNTS_IP_LOCKOUT_THRESHOLD", default=50
+)  # failures per IP
+ACCOUNTS_LOCKOUT_WINDOW = env.int(
+    "ACCOUNTS_LOCKOUT_WINDOW", default=15 * 60
+)  # seconds counted
+ACCOUNTS_LOCKOUT_DURATION = env.int(
+    "ACCOUNTS_LOCKOUT_DURATION", default=15 * 60
+)  # seconds locked
+ACCOUNTS_PERMISSION_CACHE_TTL = env.int("ACCOUNTS_PERMISSION_CACHE_TTL", default=300)
+ACCOUNTS_TOKEN_RETENTION_DAYS = env.int("ACCOUNTS_TOKEN_RETENTION_DAYS", default=7)
 
 # --- i18n / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"

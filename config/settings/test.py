@@ -23,3 +23,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 CELERY_QUEUE = env("CELERY_QUEUE", default="shop-test")
 CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE
 ROOT_URLCONF = "tests.testapp.urls"
+# Tasks run inline unless a test asks for the real worker (tests/conftest.py: celery_worker).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+SITE_URL = "http://testserver"

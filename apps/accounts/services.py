@@ -1,0 +1,343 @@
+"""Every write of the accounts app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from apps.auditing.services import audit_record
+
+from . import throttle
+from .errors import EmailTaken, RoleCycle
+from .models import AccountToken, Address, Lockout, Role, RolePermission, User, UserRole
+from .preferences import preferences_effective, preferences_validate
+from .selectors import VERSION_KEY
+from .tokens import token_consume, token_issue
+
+PROFILE_FIELDS = ("full_name", "phone")
+
+
+def _send_mail_after_commit(*, user: User, kind: str, raw_token: str) -> None:
+    from .tasks import account_email_send_task
+
+    transaction.on_commit(
+        lambda: account_email_send_task.delay(
+            user_id=user.pk, kind=kind, raw_token=raw_token
+        )
+    )
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str, full_name: str = "") -> User:
+    """Create a customer account and send the verification email."""
+    email = User.objects.normalize_email(email.strip())
+    if User.objects.filter(email__iexact=email).exists():
+        raise EmailTaken()
+    candidate = User(email=email, full_name=full_name)
+    password_validation.validate_password(password, candidate)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=password, full_name=full_name
+            )
+    except (
+        IntegrityError
+    ) as exc:  # a concurrent sign-up with the same email won the race
+        raise EmailTaken() from exc
+    audit_record(
+        "signup",
+        table_name="accounts_user",
+        row_pk=user.pk,
+        actor_id=user.pk,
+        actor_kind="customer",
+    )
+    email_verification_send(user=user)
+    return user
+
+
+@transaction.atomic
+def email_verification_send(*, user: User) -> str:
+    """Issue a verification token (older ones stop working) and mail it after commit."""
+    raw = token_issue(
+        user=user,
+        purpose=AccountToken.Purpose.VERIFY_EMAIL,
+        ttl_seconds=settings.ACCOUNTS_VERIFY_TTL,
+    )
+    _send_mail_after_commit(user=user, kind="verify_email", raw_token=raw)
+    return raw
+
+
+@transaction.atomic
+def email_verify(*, raw_token: str) -> User:
+    """Mark the email verified with a single-use token."""
+    token = token_consume(raw=raw_token, purpose=AccountToken.Purpose.VERIFY_EMAIL)
+    user = token.user
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    audit_record(
+        "email_verified",
+        table_name="accounts_user",
+        row_pk=user.pk,
+        data={"email": user.email},
+    )
+    return user
+
+
+@transaction.atomic
+def password_reset_request(*, email: str) -> str | None:
+    """Mail a reset link if an active account has this email (the caller never says which)."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    audit_record(
+        "password_reset_requested",
+        table_name="accounts_user" if user else None,
+        row_pk=user.pk if user else None,
+        data={"email": throttle.normalize(email), "known": user is not None},
+    )
+    if user is None:
+        return None
+    raw = token_issue(
+        user=user,
+        purpose=AccountToken.Purpose.PASSWORD_RESET,
+        ttl_seconds=settings.ACCOUNTS_RESET_TTL,
+    )
+    _send_mail_after_commit(user=user, kind="password_reset", raw_token=raw)
+    return raw
+
+
+@transaction.atomic
+def password_reset_complete(*, raw_token: str, new_password: str) -> User:
+    """Set a new password with a reset token; ends a lockout of the account."""
+    token = token_consume(raw=raw_token, purpose=AccountToken.Purpose.PASSWORD_RESET)
+    user = token.user
+    password_validation.validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record("password_reset", table_name="accounts_user", row_pk=user.pk)
+    lockout = throttle.login_locked(email=user.email, ip=None)
+    if lockout is not None and lockout.scope == Lockout.Scope.ACCOUNT:
+        throttle.lockout_end(lockout=lockout, by="password_reset")
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str) -> None:
+    """Change a signed-in user's password (the form has checked the old one)."""
+    password_validation.validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record("password_change", table_name="accounts_user", row_pk=user.pk)
+
+
+@transaction.atomic
+def profile_update(*, user: User, full_name: str, phone: str) -> User:
+    """Change a user's name and phone."""
+    user.full_name, user.phone = full_name.strip(), phone.strip()
+    user.save(update_fields=list(PROFILE_FIELDS))
+    return user
+
+
+@transaction.atomic
+def preferences_update(*, user: User, changes: dict[str, Any]) -> dict[str, Any]:
+    """Merge and validate preference changes; records a preference_change security event."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = dict(locked.preferences)
+    after = preferences_validate({**before, **changes})
+    diff = {
+        key: [preferences_effective(before)[key], value]
+        for key, value in after.items()
+        if preferences_effective(before)[key] != value
+    }
+    if diff:
+        locked.preferences = after
+        locked.save(update_fields=["preferences"])
+        audit_record(
+            "preference_change", table_name="accounts_user", row_pk=user.pk, data=diff
+        )
+    user.preferences = after
+    return diff
+
+
+ADDRESS_FIELDS = (
+    "kind",
+    "full_name",
+    "company",
+    "line1",
+    "line2",
+    "city",
+    "postal_code",
+    "region",
+    "country",
+    "phone",
+)
+
+
+def _unset_default(user: User, kind: str, keep: int | None = None) -> None:
+    # Lock the person's addresses in pk order so two default changes cannot interleave.
+    list(
+        Address.objects.select_for_update()
+        .filter(user=user)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Address.objects.filter(user=user, kind=kind, is_default=True).exclude(
+        pk=keep
+    ).update(is_default=False)
+
+
+@transaction.atomic
+def address_create(
+    *, user: User, data: dict[str, Any], make_default: bool = False
+) -> Address:
+    """Add an address; the first of its kind becomes the default."""
+    fields = {k: data.get(k, "") for k in ADDRESS_FIELDS}
+    fields["country"] = fields["country"].upper()
+    is_first = not Address.objects.filter(user=user, kind=fields["kind"]).exists()
+    if make_default or is_first:
+        _unset_default(user, fields["kind"])
+    address = Address(user=user, is_default=make_default or is_first, **fields)
+    address.full_clean()
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_update(*, address: Address, data: dict[str, Any]) -> Address:
+    """Edit an address; changing its kind gives up its default flag."""
+    if data.get("kind", address.kind) != address.kind:
+        address.is_default = False
+    for key in ADDRESS_FIELDS:
+        if key in data:
+            setattr(address, key, data[key].upper() if key == "country" else data[key])
+    address.full_clean()
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_set_default(*, address: Address) -> Address:
+    """Make this the default address of its kind (one service call, one default)."""
+    _unset_default(address.user, address.kind, keep=address.pk)
+    Address.objects.filter(pk=address.pk).update(is_default=True)
+    address.is_default = True
+    return address
+
+
+@transaction.atomic
+def address_delete(*, address: Address) -> None:
+    """Soft-delete an address; another address of its kind becomes the default."""
+    address.soft_delete()
+    if address.is_default:
+        Address.all_objects.filter(pk=address.pk).update(is_default=False)
+        successor = (
+            Address.objects.filter(user=address.user, kind=address.kind)
+            .order_by("pk")
+            .first()
+        )
+        if successor is not None:
+            address_set_default(address=successor)
+
+
+def permissions_invalidate() -> None:
+    """Make every cached permission set stale (after the current transaction commits)."""
+
+    def bump():
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 2, timeout=None)
+
+    transaction.on_commit(bump)
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: Role, actor: User | None = None) -> UserRole:
+    """Give a user a role; role holders are staff and can sign in to the back office."""
+    grant, created = UserRole.objects.get_or_create(
+        user=user, role=role, defaults={"granted_by_id": actor.pk if actor else None}
+    )
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    if created:
+        audit_record(
+            "role_granted",
+            table_name="accounts_user",
+            row_pk=user.pk,
+            data={"role": role.name},
+        )
+        permissions_invalidate()
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, user: User, role: Role) -> bool:
+    """Take a role away from a user."""
+    deleted, _ = UserRole.objects.filter(user=user, role=role).delete()
+    if deleted:
+        audit_record(
+            "role_revoked",
+            table_name="accounts_user",
+            row_pk=user.pk,
+            data={"role": role.name},
+        )
+        permissions_invalidate()
+    return bool(deleted)
+
+
+@transaction.atomic
+def role_save(*, role: Role) -> Role:
+    """Create or edit a role; a parent that would make a cycle is refused."""
+    try:
+        with transaction.atomic():
+            role.save()
+    except DatabaseError as exc:
+        if "accounts_role_no_cycle" in str(
+            exc
+        ) or "accounts_role_not_own_parent" in str(exc):
+            raise RoleCycle() from exc
+        raise
+    permissions_invalidate()
+    return role
+
+
+@transaction.atomic
+def role_permissions_set(*, role: Role, permissions: list[Permission]) -> None:
+    """Replace a role's own permissions."""
+    wanted = {p.pk for p in permissions}
+    current = set(
+        RolePermission.objects.filter(role=role).values_list("permission_id", flat=True)
+    )
+    RolePermission.objects.filter(
+        role=role, permission_id__in=current - wanted
+    ).delete()
+    RolePermission.objects.bulk_create(
+        [RolePermission(role=role, permission_id=pk) for pk in wanted - current]
+    )
+    if wanted != current:
+        audit_record(
+            "role_permissions_changed",
+            table_name="accounts_role",
+            row_pk=role.pk,
+            data={
+                "added": sorted(wanted - current),
+                "removed": sorted(current - wanted),
+            },
+        )
+        permissions_invalidate()
+
+
+def role_validate_parent(*, role: Role, parent: Role | None) -> None:
+    """Friendly check before saving (the database refuses a cycle regardless)."""
+    node = parent
+    while node is not None:
+        if role.pk is not None and node.pk == role.pk:
+            raise ValidationError(RoleCycle.default_message, code=RoleCycle.code)
+        node = node.parent

@@ -1,0 +1,16 @@
+from pathlib import Path
+
+from django.db import migrations
+
+SQL = Path(__file__).resolve().parent.parent / "sql"
+
+
+class Migration(migrations.Migration):
+    dependencies = [("auditing", "0001_initial")]
+
+    operations = [
+        migrations.RunSQL(
+            sql=(SQL / "redaction.sql").read_text(),
+            reverse_sql=(SQL / "redaction_reverse.sql").read_text(),
+        ),
+    ]
