@@ -156,3 +156,10 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout} s")
+
+
+@pytest.fixture
+def admin_client_staff(client, staff):
+    """A signed-in superuser (all permissions) for admin pages."""
+    client.force_login(staff)
+    return client

@@ -113,25 +113,28 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
         if formset.model is not UserRole:
             return super().save_formset(request, form, formset, change)
         # Grants go through the services: audited as security events, caches invalidated.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
         for inline_form in formset.forms:
-            if (
-                not inline_form.has_changed()
-                and inline_form not in formset.deleted_forms
-            ):
-                continue
             grant = inline_form.instance
             if inline_form in formset.deleted_forms:
                 if grant.pk:
                     services.role_revoke(user=grant.user, role=grant.role)
-            elif inline_form.cleaned_data.get("role"):
-                if grant.pk and "role" in inline_form.changed_data:
-                    previous = UserRole.objects.get(pk=grant.pk)
-                    services.role_revoke(user=previous.user, role=previous.role)
-                services.role_grant(
-                    user=form.instance,
-                    role=inline_form.cleaned_data["role"],
-                    actor=request.user,
-                )
+                    formset.deleted_objects.append(grant)
+                continue
+            if not inline_form.has_changed() or not inline_form.cleaned_data.get(
+                "role"
+            ):
+                continue
+            if grant.pk:
+                previous = UserRole.objects.get(pk=grant.pk)
+                services.role_revoke(user=previous.user, role=previous.role)
+            role = inline_form.cleaned_data["role"]
+            new = services.role_grant(user=form.instance, role=role, actor=request.user)
+            formset.new_objects.append(new)
 
     @admin.action(
         description="Export the selected people's data (JSON)", permissions=["view"]
@@ -224,11 +227,8 @@ class RoleAdmin(SimpleHistoryAdmin):
             *[When(pk=role.pk, then=i) for i, (role, _) in enumerate(tree)],
             default=len(tree),
         )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(tree_position=position)
-            .prefetch_related("permissions__content_type")
+        return Role.objects.annotate(tree_position=position).prefetch_related(
+            "permissions__content_type"
         )
 
     @admin.display(description="role")
@@ -256,7 +256,11 @@ class RoleAdmin(SimpleHistoryAdmin):
         )
 
     def get_ordering(self, request):
-        return ("tree_position",)
+        # The list shows the tree; elsewhere (e.g. the parent drop-down) roles sort by name.
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "accounts_role_changelist":
+            return ("tree_position",)
+        return ("name",)
 
     def save_model(self, request, obj, form, change):
         try:

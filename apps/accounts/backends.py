@@ -14,8 +14,14 @@ class RoleBackend(ModelBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         email = username or kwargs.get("email")
-        if email is not None and throttle.login_locked(
-            email=email, ip=throttle.request_ip(request)
+        # The sign-in forms check first (to say why); other callers are checked here.
+        checked = getattr(request, "lockout_checked_for", None) == throttle.normalize(
+            email or ""
+        )
+        if (
+            email is not None
+            and not checked
+            and throttle.login_locked(email=email, ip=throttle.request_ip(request))
         ):
             # Stop here (no other backend, no password check): the lockout holds.
             raise PermissionDenied("locked")

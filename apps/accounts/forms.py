@@ -36,6 +36,8 @@ class LockoutCheckMixin:
         lockout = throttle.login_locked(
             email=email, ip=throttle.request_ip(self.request)
         )
+        if self.request is not None:
+            self.request.lockout_checked_for = throttle.normalize(email)
         if lockout is not None:
             throttle.login_failure_record(email=email, request=self.request)
             minutes = max(
@@ -183,6 +185,7 @@ class PreferencesForm(forms.Form):
 
 
 class AddressForm(forms.ModelForm):
+    country = forms.CharField(max_length=60, help_text="Two-letter code, e.g. DE or FR")
     make_default = forms.BooleanField(
         required=False, label="Use as my default address of this kind"
     )
