@@ -6,7 +6,7 @@ PYTHON ?= python3
 DEV_SETTINGS := config.settings.dev
 TEST_SETTINGS := config.settings.test
 
-.PHONY: help setup venv services stop-services migrate run test bench lint format check clean destroy
+.PHONY: help setup venv browser services stop-services migrate run test bench lint format check clean destroy
 
 help:
 	@echo "make run    - set up everything and run web + worker + beat with demo data"
@@ -42,7 +42,10 @@ run: migrate
 	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py staff_login --url "http://127.0.0.1:$${SHOP_PORT:-8000}/admin/"
 	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) scripts/run.sh
 
-test: setup
+browser:
+	@scripts/browser.sh >/dev/null
+
+test: setup browser
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: migrate
