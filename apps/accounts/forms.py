@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from . import throttle
 from .models import Address, User
-from .preferences import SCHEMA
+from .preferences import SCHEMA, preferences_validate
 
 
 class StaffUserCreationForm(AdminUserCreationForm):
@@ -26,6 +26,9 @@ class StaffUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+    def clean_preferences(self):
+        return preferences_validate(self.cleaned_data.get("preferences") or {})
 
 
 class LockoutCheckMixin:
