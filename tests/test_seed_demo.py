@@ -15,5 +15,10 @@ def test_seed_demo_is_idempotent_and_recorded_as_a_command(audit_trail):
     call_command("seed_demo", stdout=out)
     assert (User.objects.count(), Address.objects.count()) == (users, addresses)
     assert "0 people created" in out.getvalue()
-    assert {e.source for e in audit_trail.events(table_name="accounts_user")} == {"command"}
-    assert User.objects.get(email="support@shop.local").role_grants.get().role.name == "Support"
+    assert {e.source for e in audit_trail.events(table_name="accounts_user")} == {
+        "command"
+    }
+    assert (
+        User.objects.get(email="support@shop.local").role_grants.get().role.name
+        == "Support"
+    )

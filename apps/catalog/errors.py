@@ -1,0 +1,41 @@
+"""Catalog business-rule errors with stable codes."""
+
+
+class CatalogError(Exception):
+    code = "catalog_error"
+    default_message = "That did not work."
+
+    def __init__(self, message: str | None = None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class CategoryMoveInvalid(CatalogError):
+    code = "category_move_invalid"
+    default_message = (
+        "A category cannot be moved under itself or one of its descendants."
+    )
+
+
+class SlugUnavailable(CatalogError):
+    code = "slug_unavailable"
+    default_message = "No free web address (slug) could be found for this name."
+
+
+class SkuTaken(CatalogError):
+    code = "sku_taken"
+    default_message = "Another active variant already has this SKU."
+
+
+class PromotionOverlap(CatalogError):
+    code = "promotion_overlap"
+    default_message = "This promotion overlaps another promotion of the same variant."
+
+
+class ReviewExists(CatalogError):
+    code = "review_exists"
+    default_message = "You have already reviewed this product."
+
+
+class AttributesInvalid(CatalogError):
+    code = "attributes_invalid"

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.auditing.triggers import audited
+
+from .products import Product
+
+
+class Review(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="reviews"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=120, blank=True)
+    body = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # Set by the orders app when the reviewer bought the product.
+    verified_purchase = models.BooleanField(default=False)
+    moderated_by_id = models.BigIntegerField(null=True, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "user"], name="catalog_review_one_per_customer"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="catalog_review_rating_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]),
+                name="catalog_review_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["product", "-created_at"],
+                condition=Q(status="approved"),
+                name="catalog_review_approved",
+            )
+        ]
+        triggers = [*audited()]
+
+    def __str__(self):
+        return f"{self.rating}★ on {self.product_id} by {self.user_id}"
+
+
+class ProductRating(models.Model):
+    """Approved-review aggregates per product: a materialized view refreshed by a beat job."""
+
+    product = models.OneToOneField(
+        Product, on_delete=models.DO_NOTHING, primary_key=True, related_name="rating"
+    )
+    average = models.DecimalField(max_digits=3, decimal_places=2)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "catalog_productrating"
+
+    def __str__(self):
+        return f"{self.average} ({self.count})"
