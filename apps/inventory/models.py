@@ -1,0 +1,350 @@
+"""Stock that is never oversold, reservations that expire, and a ledger that adds up.
+
+`Stock.on_hand` can only change by inserting a `StockMovement`: a trigger on the ledger
+applies the quantity, and a trigger on stock refuses any other change of `on_hand`. So the
+ledger sums to `on_hand` by construction, for every writer, raw SQL included.
+"""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.auditing.triggers import append_only, audited
+from apps.catalog.models import ProductVariant
+
+
+class Warehouse(models.Model):
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    address = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    priority = models.PositiveSmallIntegerField(
+        default=100, help_text="Reservations draw from lower numbers first."
+    )
+
+    class Meta:
+        ordering = ["priority", "code"]
+        triggers = [*audited()]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class LowStockTrigger(pgtrigger.Trigger):
+    """Raise an alert once when available falls under the reorder point; clear it on restock."""
+
+    when = pgtrigger.After
+    func = """
+        IF NEW.on_hand - NEW.reserved < NEW.reorder_point THEN
+            INSERT INTO inventory_lowstockalert (stock_id, raised_at, available_at_raise, reorder_point)
+            VALUES (NEW.id, now(), NEW.on_hand - NEW.reserved, NEW.reorder_point)
+            ON CONFLICT (stock_id) WHERE cleared_at IS NULL DO NOTHING;
+        ELSE
+            UPDATE inventory_lowstockalert SET cleared_at = now() WHERE stock_id = NEW.id AND cleared_at IS NULL;
+        END IF;
+        RETURN NULL;
+    """
+
+
+class Stock(models.Model):
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.PROTECT, related_name="stock"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="stock"
+    )
+    on_hand = models.IntegerField(default=0, editable=False)
+    reserved = models.IntegerField(default=0, editable=False)
+    reorder_point = models.PositiveIntegerField(default=0)
+    reorder_quantity = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["variant", "warehouse"]
+        verbose_name_plural = "stock"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "warehouse"], name="inventory_stock_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0), name="inventory_stock_on_hand_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="inventory_stock_reserved_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")),
+                name="inventory_stock_reserved_lte_on_hand",
+            ),
+        ]
+        triggers = [
+            *audited(),
+            pgtrigger.Trigger(
+                name="on_hand_from_ledger",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                    -- on_hand moves only when the ledger trigger applies a movement (depth > 1).
+                    IF TG_OP = 'INSERT' AND NEW.on_hand <> 0 THEN
+                        RAISE EXCEPTION 'inventory_stock_on_hand_from_ledger: new stock starts at 0; receive it through a movement'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    IF TG_OP = 'UPDATE' AND NEW.on_hand IS DISTINCT FROM OLD.on_hand AND pg_trigger_depth() < 2 THEN
+                        RAISE EXCEPTION 'inventory_stock_on_hand_from_ledger: on_hand of stock % changes only through a stock movement', OLD.id
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            LowStockTrigger(name="low_stock_on_insert", operation=pgtrigger.Insert),
+            LowStockTrigger(
+                name="low_stock_on_change",
+                operation=pgtrigger.UpdateOf("on_hand", "reserved", "reorder_point"),
+                # Only when available crosses the reorder point: not once per sale.
+                condition=pgtrigger.Condition(
+                    "((OLD.on_hand - OLD.reserved < OLD.reorder_point)"
+                    " IS DISTINCT FROM (NEW.on_hand - NEW.reserved < NEW.reorder_point))"
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.variant_id}@{self.warehouse_id}: {self.on_hand} on hand, {self.reserved} reserved"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class StockMovement(models.Model):
+    """The append-only ledger: every unit that moves, signed, with why and by whom."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Receipt"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        SALE = "sale", "Sale"
+        RETURN = "return", "Return"
+        TRANSFER_OUT = "transfer_out", "Transfer out"
+        TRANSFER_IN = "transfer_in", "Transfer in"
+        CORRECTION = "correction", "Correction"
+
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    quantity = models.IntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    reference_type = models.CharField(
+        max_length=30, blank=True
+    )  # order_line, purchase_order, transfer, staff
+    reference_id = models.CharField(max_length=40, blank=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["stock", "-created_at"], name="inventory_movement_stock"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quantity=0), name="inventory_movement_quantity_nonzero"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["receipt", "return", "transfer_in"], quantity__gt=0)
+                    | Q(kind__in=["sale", "transfer_out"], quantity__lt=0)
+                    | Q(kind__in=["adjustment", "correction"])
+                ),
+                name="inventory_movement_sign_matches_kind",
+            ),
+        ]
+        triggers = [
+            append_only("ledger_append_only"),
+            pgtrigger.Trigger(
+                name="apply_to_stock",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                func="""
+                    UPDATE inventory_stock SET on_hand = on_hand + NEW.quantity, updated_at = now()
+                    WHERE id = NEW.stock_id;
+                    RETURN NULL;
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.quantity:+d} on stock {self.stock_id}"
+
+
+class Reservation(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMMITTED = "committed", "Committed"
+        RELEASED = "released", "Released"
+        EXPIRED = "expired", "Expired"
+
+    stock = models.ForeignKey(
+        Stock, on_delete=models.PROTECT, related_name="reservations"
+    )
+    variant_id = models.BigIntegerField(
+        help_text="Denormalised from the stock row for the per-customer cap."
+    )
+    quantity = models.PositiveIntegerField()
+    owner_type = models.CharField(max_length=30)  # e.g. order_line, cart
+    owner_id = models.CharField(max_length=40)
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["expires_at", "id"],
+                condition=Q(status="active"),
+                name="inventory_reservation_due",
+            ),
+            models.Index(
+                fields=["owner_type", "owner_id"], name="inventory_reservation_owner"
+            ),
+            models.Index(
+                fields=["customer_id", "variant_id"],
+                condition=Q(status="active"),
+                name="inventory_reservation_cust",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="inventory_reservation_quantity_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "committed", "released", "expired"]),
+                name="inventory_reservation_status_valid",
+            ),
+        ]
+        triggers = [
+            *audited(),
+            pgtrigger.FSM(
+                name="reservation_status_fsm",
+                field="status",
+                transitions=[
+                    ("active", "committed"),
+                    ("active", "released"),
+                    ("active", "expired"),
+                ],
+            ),
+            pgtrigger.Protect(name="reservation_no_delete", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × variant {self.variant_id} for {self.owner_type}:{self.owner_id} ({self.status})"
+
+
+class LowStockAlert(models.Model):
+    stock = models.ForeignKey(Stock, on_delete=models.CASCADE, related_name="alerts")
+    raised_at = models.DateTimeField(default=timezone.now)
+    available_at_raise = models.IntegerField()
+    reorder_point = models.PositiveIntegerField()
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stock"],
+                condition=Q(cleared_at__isnull=True),
+                name="inventory_alert_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Low stock on {self.stock_id} since {self.raised_at:%Y-%m-%d}"
+
+
+class Supplier(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    contact_name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    lead_time_days = models.PositiveSmallIntegerField(default=7)
+
+    class Meta:
+        ordering = ["name"]
+        triggers = [*audited()]
+
+    def __str__(self):
+        return self.name
+
+
+class PurchaseOrder(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ORDERED = "ordered", "Ordered"
+        RECEIVED = "received", "Received"
+        CANCELLED = "cancelled", "Cancelled"
+
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    expected_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        triggers = [
+            *audited(),
+            pgtrigger.FSM(
+                name="purchase_order_fsm",
+                field="status",
+                transitions=[
+                    ("draft", "ordered"),
+                    ("draft", "cancelled"),
+                    ("ordered", "received"),
+                    ("ordered", "cancelled"),
+                ],
+            ),
+        ]
+
+    def __str__(self):
+        return f"PO-{self.pk} {self.supplier} ({self.status})"
+
+
+class PurchaseOrderLine(models.Model):
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="lines"
+    )
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField()
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="inventory_poline_quantity_gt_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_cost__gte=0), name="inventory_poline_cost_gte_0"
+            ),
+        ]
+        triggers = [*audited()]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.variant_id}"

@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
             sql=(SQL / "audit_trail.sql").read_text(),
             reverse_sql=(SQL / "audit_trail_reverse.sql").read_text(),
         ),
+        migrations.RunSQL(sql=(SQL / "capture.sql").read_text(), reverse_sql=migrations.RunSQL.noop),
         migrations.RunSQL(sql=ENSURE_PARTITIONS, reverse_sql=migrations.RunSQL.noop),
         migrations.CreateModel(
             name='AuditEvent',

@@ -1,0 +1,418 @@
+"""Every write of the inventory. on_hand moves only through the ledger; reserves never oversell."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.catalog.cache import product_cache_invalidate
+
+from .errors import (
+    OutOfStock,
+    ReservationLimit,
+    ReservationNotActive,
+    StockChangeInvalid,
+)
+from .locks import stock_lock
+from .models import PurchaseOrder, Reservation, Stock, StockMovement, Warehouse
+
+
+@dataclass(frozen=True)
+class Line:
+    variant_id: int
+    quantity: int
+    owner_id: str = ""
+
+
+def _availability_sync(stock_ids: Sequence[int]) -> None:
+    """Keep catalog's in_stock flags (variant and product) in line with available stock."""
+    if not stock_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH touched AS (SELECT DISTINCT variant_id FROM inventory_stock WHERE id = ANY(%s)),
+            variants AS (
+                UPDATE catalog_productvariant v
+                SET in_stock = EXISTS (
+                    SELECT 1 FROM inventory_stock s JOIN inventory_warehouse w ON w.id = s.warehouse_id
+                    WHERE s.variant_id = v.id AND w.is_active AND s.on_hand - s.reserved > 0)
+                FROM touched WHERE v.id = touched.variant_id
+                RETURNING v.product_id, v.id, v.in_stock
+            )
+            SELECT DISTINCT product_id FROM variants
+            """,
+            [list(stock_ids)],
+        )
+        product_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            """
+            UPDATE catalog_product p SET in_stock = EXISTS (
+                SELECT 1 FROM catalog_productvariant v
+                WHERE v.product_id = p.id AND v.in_stock AND v.is_active AND v.deleted_at IS NULL)
+            WHERE p.id = ANY(%s)
+              AND p.in_stock IS DISTINCT FROM EXISTS (
+                SELECT 1 FROM catalog_productvariant v
+                WHERE v.product_id = p.id AND v.in_stock AND v.is_active AND v.deleted_at IS NULL)
+            RETURNING p.id
+            """,
+            [product_ids],
+        )
+        changed = [row[0] for row in cursor.fetchall()]
+    if changed:
+        product_cache_invalidate(*changed)
+
+
+@transaction.atomic
+def stock_for(*, variant_id: int, warehouse: Warehouse) -> Stock:
+    """The stock row of a variant in a warehouse (created at zero when missing)."""
+    stock, _ = Stock.objects.get_or_create(variant_id=variant_id, warehouse=warehouse)
+    return stock
+
+
+def _move(
+    stock_id: int,
+    kind: str,
+    quantity: int,
+    *,
+    reason: str = "",
+    reference_type: str = "",
+    reference_id: str = "",
+    actor_id: int | None = None,
+) -> StockMovement:
+    try:
+        with transaction.atomic():
+            return StockMovement.objects.create(
+                stock_id=stock_id,
+                kind=kind,
+                quantity=quantity,
+                reason=reason,
+                reference_type=reference_type,
+                reference_id=str(reference_id),
+                actor_id=actor_id,
+            )
+    except IntegrityError as exc:
+        message = str(exc)
+        if (
+            "inventory_stock_on_hand_gte_0" in message
+            or "inventory_stock_reserved_lte_on_hand" in message
+        ):
+            raise OutOfStock("Not enough stock on hand for this change.") from exc
+        raise StockChangeInvalid(message.splitlines()[0]) from exc
+
+
+@transaction.atomic
+def stock_receive(
+    *,
+    stock: Stock,
+    quantity: int,
+    reference_type: str = "",
+    reference_id: str = "",
+    actor_id: int | None = None,
+    reason: str = "",
+) -> StockMovement:
+    """Goods in: on_hand grows, the ledger records a receipt."""
+    if quantity <= 0:
+        raise StockChangeInvalid("A receipt must add at least one unit.")
+    movement = _move(
+        stock.pk,
+        StockMovement.Kind.RECEIPT,
+        quantity,
+        reason=reason,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        actor_id=actor_id,
+    )
+    _availability_sync([stock.pk])
+    return movement
+
+
+@transaction.atomic
+def stock_adjust(
+    *,
+    stock: Stock,
+    quantity: int,
+    reason: str,
+    actor_id: int | None = None,
+    kind: str = StockMovement.Kind.ADJUSTMENT,
+) -> StockMovement:
+    """Count correction by staff: a signed change with a required reason."""
+    if not reason.strip():
+        raise StockChangeInvalid("A reason is required for a stock adjustment.")
+    if quantity == 0:
+        raise StockChangeInvalid("An adjustment must change the quantity.")
+    stock_lock([stock.pk])
+    movement = _move(
+        stock.pk,
+        kind,
+        quantity,
+        reason=reason.strip(),
+        reference_type="staff",
+        reference_id=str(actor_id or ""),
+        actor_id=actor_id,
+    )
+    _availability_sync([stock.pk])
+    return movement
+
+
+@transaction.atomic
+def stock_transfer(
+    *,
+    source: Stock,
+    target: Stock,
+    quantity: int,
+    actor_id: int | None = None,
+    reason: str = "",
+) -> tuple[StockMovement, StockMovement]:
+    """Move units between warehouses: two movements, one transaction."""
+    if source.variant_id != target.variant_id or source.pk == target.pk:
+        raise StockChangeInvalid(
+            "A transfer moves one variant between two different warehouses."
+        )
+    if quantity <= 0:
+        raise StockChangeInvalid("A transfer must move at least one unit.")
+    stock_lock([source.pk, target.pk])
+    reference = f"{source.pk}->{target.pk}@{timezone.now().isoformat()}"
+    out = _move(
+        source.pk,
+        StockMovement.Kind.TRANSFER_OUT,
+        -quantity,
+        reason=reason,
+        reference_type="transfer",
+        reference_id=reference[:40],
+        actor_id=actor_id,
+    )
+    into = _move(
+        target.pk,
+        StockMovement.Kind.TRANSFER_IN,
+        quantity,
+        reason=reason,
+        reference_type="transfer",
+        reference_id=reference[:40],
+        actor_id=actor_id,
+    )
+    _availability_sync([source.pk, target.pk])
+    return out, into
+
+
+def _check_customer_cap(customer_id: int | None, variant_ids: Sequence[int]) -> None:
+    if customer_id is None:
+        return
+    cap = settings.INVENTORY_MAX_ACTIVE_RESERVATIONS_PER_CUSTOMER
+    with connection.cursor() as cursor:
+        for variant_id in sorted(set(variant_ids)):
+            # Serialise this customer's reservations of this variant: the count stays true.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [customer_id % 2**31, variant_id % 2**31],
+            )
+        cursor.execute(
+            "SELECT variant_id, count(*) FROM inventory_reservation WHERE status = 'active'"
+            " AND customer_id = %s AND variant_id = ANY(%s) GROUP BY variant_id",
+            [customer_id, sorted(set(variant_ids))],
+        )
+        for variant_id, count in cursor.fetchall():
+            if count >= cap:
+                raise ReservationLimit(variant_id=variant_id)
+
+
+@transaction.atomic
+def stock_reserve(
+    *,
+    lines: Sequence[Line],
+    owner_type: str,
+    owner_id: str = "",
+    customer_id: int | None = None,
+    ttl: dt.timedelta | None = None,
+) -> list[Reservation]:
+    """Reserve every line or nothing, across warehouses by priority; raise OutOfStock otherwise.
+
+    Candidate stock rows are locked in id order (no deadlock whatever the line order), the
+    allocation is computed, then one UPDATE raises `reserved` for all of them. The CHECK
+    `reserved <= on_hand` stands behind it.
+    """
+    if not lines or any(line.quantity <= 0 for line in lines):
+        raise StockChangeInvalid("Every line needs a positive quantity.")
+    ttl = ttl or dt.timedelta(seconds=settings.INVENTORY_RESERVATION_TTL)
+    variant_ids = [line.variant_id for line in lines]
+    _check_customer_cap(customer_id, variant_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.id, s.variant_id, s.on_hand - s.reserved, w.priority FROM inventory_stock s"
+            " JOIN inventory_warehouse w ON w.id = s.warehouse_id"
+            " WHERE s.variant_id = ANY(%s) AND w.is_active ORDER BY s.id FOR UPDATE OF s",
+            [sorted(set(variant_ids))],
+        )
+        rows = cursor.fetchall()
+    candidates: dict[int, list[list[int]]] = defaultdict(list)
+    for stock_id, variant_id, available, priority in rows:
+        candidates[variant_id].append([priority, stock_id, available])
+    allocation: dict[int, int] = defaultdict(int)
+    plan: list[tuple[int, int, Line]] = []
+    for line in lines:
+        need = line.quantity
+        for entry in sorted(candidates[line.variant_id]):
+            take = min(need, entry[2])
+            if take > 0:
+                entry[2] -= take
+                allocation[entry[1]] += take
+                plan.append((entry[1], take, line))
+                need -= take
+            if need == 0:
+                break
+        if need > 0:
+            raise OutOfStock(variant_id=line.variant_id, requested=line.quantity)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE inventory_stock s SET reserved = s.reserved + a.qty, updated_at = now()"
+            " FROM unnest(%s::bigint[], %s::int[]) AS a(id, qty) WHERE s.id = a.id",
+            [list(allocation), list(allocation.values())],
+        )
+    expires_at = timezone.now() + ttl
+    reservations = Reservation.objects.bulk_create(
+        [
+            Reservation(
+                stock_id=stock_id,
+                variant_id=line.variant_id,
+                quantity=quantity,
+                owner_type=owner_type,
+                owner_id=line.owner_id or owner_id,
+                customer_id=customer_id,
+                expires_at=expires_at,
+            )
+            for stock_id, quantity, line in plan
+        ]
+    )
+    _availability_sync(list(allocation))
+    return reservations
+
+
+def _close(reservation_ids: Sequence[int], status: str) -> list[Reservation]:
+    rows = list(
+        Reservation.objects.select_for_update()
+        .filter(pk__in=reservation_ids)
+        .order_by("pk")
+    )
+    if any(r.status != Reservation.Status.ACTIVE for r in rows) or len(rows) != len(
+        set(reservation_ids)
+    ):
+        raise ReservationNotActive()
+    stock_lock([r.stock_id for r in rows])
+    Reservation.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=status, closed_at=timezone.now()
+    )
+    return rows
+
+
+@transaction.atomic
+def reservation_commit(
+    *,
+    reservation_ids: Sequence[int],
+    reference_type: str = "order_line",
+    actor_id: int | None = None,
+) -> list[StockMovement]:
+    """Reserved → shipped out: reserved and on_hand both drop, a sale is written to the ledger."""
+    rows = _close(reservation_ids, Reservation.Status.COMMITTED)
+    movements = []
+    for r in rows:
+        Stock.objects.filter(pk=r.stock_id).update(reserved=F("reserved") - r.quantity)
+        movements.append(
+            _move(
+                r.stock_id,
+                StockMovement.Kind.SALE,
+                -r.quantity,
+                reference_type=reference_type,
+                reference_id=r.owner_id,
+                actor_id=actor_id,
+            )
+        )
+    _availability_sync([r.stock_id for r in rows])
+    return movements
+
+
+@transaction.atomic
+def reservation_release(*, reservation_ids: Sequence[int]) -> int:
+    """Give reserved units back (cancelled checkout, staff action)."""
+    rows = _close(reservation_ids, Reservation.Status.RELEASED)
+    _unreserve(rows)
+    return len(rows)
+
+
+def _unreserve(rows) -> None:
+    totals: dict[int, int] = defaultdict(int)
+    for r in rows:
+        totals[r.stock_id] += r.quantity
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE inventory_stock s SET reserved = s.reserved - a.qty, updated_at = now()"
+            " FROM unnest(%s::bigint[], %s::int[]) AS a(id, qty) WHERE s.id = a.id",
+            [list(totals), list(totals.values())],
+        )
+    _availability_sync(list(totals))
+
+
+def reservations_expire(*, batch_size: int, now: dt.datetime | None = None) -> int:
+    """Expire one batch of due reservations; safe on several workers at once (SKIP LOCKED)."""
+    now = now or timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, stock_id, quantity FROM inventory_reservation"
+            " WHERE status = 'active' AND expires_at <= %s ORDER BY expires_at, id LIMIT %s FOR UPDATE SKIP LOCKED",
+            [now, batch_size],
+        )
+        due = cursor.fetchall()
+        if not due:
+            return 0
+        totals: dict[int, int] = defaultdict(int)
+        for _id, stock_id, quantity in due:
+            totals[stock_id] += quantity
+        stock_lock(totals)
+        cursor.execute(
+            "UPDATE inventory_reservation SET status = 'expired', closed_at = %s WHERE id = ANY(%s)",
+            [now, [row[0] for row in due]],
+        )
+        cursor.execute(
+            "UPDATE inventory_stock s SET reserved = s.reserved - a.qty, updated_at = now()"
+            " FROM unnest(%s::bigint[], %s::int[]) AS a(id, qty) WHERE s.id = a.id",
+            [list(totals), list(totals.values())],
+        )
+        _availability_sync(list(totals))
+        return len(due)
+
+
+@transaction.atomic
+def purchase_order_receive(
+    *, purchase_order: PurchaseOrder, actor_id: int | None = None
+) -> list[StockMovement]:
+    """Receive an ordered PO: one receipt per line into its warehouse."""
+    po = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
+    if po.status != PurchaseOrder.Status.ORDERED:
+        raise StockChangeInvalid(
+            f"Only an ordered purchase order can be received (this one is {po.status})."
+        )
+    stocks = {}
+    for line in po.lines.all():
+        stocks[line.pk] = stock_for(variant_id=line.variant_id, warehouse=po.warehouse)
+    stock_lock([s.pk for s in stocks.values()])
+    movements = [
+        _move(
+            stocks[line.pk].pk,
+            StockMovement.Kind.RECEIPT,
+            line.quantity,
+            reference_type="purchase_order",
+            reference_id=str(po.pk),
+            actor_id=actor_id,
+        )
+        for line in po.lines.all().order_by("pk")
+    ]
+    po.status, po.received_at = PurchaseOrder.Status.RECEIVED, timezone.now()
+    po.save(update_fields=["status", "received_at"])
+    _availability_sync([s.pk for s in stocks.values()])
+    return movements
