@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,6 +14,10 @@ admin.site.login_form = AdminSignInForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("account/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("", include("apps.catalog.urls")),
+    # Uploaded product images in development (an empty list unless DEBUG).
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

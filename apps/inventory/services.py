@@ -45,6 +45,9 @@ def _availability_sync(stock_ids: Sequence[int]) -> None:
                     SELECT 1 FROM inventory_stock s JOIN inventory_warehouse w ON w.id = s.warehouse_id
                     WHERE s.variant_id = v.id AND w.is_active AND s.on_hand - s.reserved > 0)
                 FROM touched WHERE v.id = touched.variant_id
+                  AND v.in_stock IS DISTINCT FROM EXISTS (
+                    SELECT 1 FROM inventory_stock s JOIN inventory_warehouse w ON w.id = s.warehouse_id
+                    WHERE s.variant_id = v.id AND w.is_active AND s.on_hand - s.reserved > 0)
                 RETURNING v.product_id, v.id, v.in_stock
             )
             SELECT DISTINCT product_id FROM variants
@@ -223,32 +226,18 @@ def _check_customer_cap(customer_id: int | None, variant_ids: Sequence[int]) -> 
                 raise ReservationLimit(variant_id=variant_id)
 
 
-@transaction.atomic
-def stock_reserve(
-    *,
-    lines: Sequence[Line],
-    owner_type: str,
-    owner_id: str = "",
-    customer_id: int | None = None,
-    ttl: dt.timedelta | None = None,
-) -> list[Reservation]:
-    """Reserve every line or nothing, across warehouses by priority; raise OutOfStock otherwise.
+RESERVE_ATTEMPTS = 3
 
-    Candidate stock rows are locked in id order (no deadlock whatever the line order), the
-    allocation is computed, then one UPDATE raises `reserved` for all of them. The CHECK
-    `reserved <= on_hand` stands behind it.
-    """
-    if not lines or any(line.quantity <= 0 for line in lines):
-        raise StockChangeInvalid("Every line needs a positive quantity.")
-    ttl = ttl or dt.timedelta(seconds=settings.INVENTORY_RESERVATION_TTL)
-    variant_ids = [line.variant_id for line in lines]
-    _check_customer_cap(customer_id, variant_ids)
+
+def _plan(lines: Sequence[Line]) -> tuple[dict[int, int], list[tuple[int, int, Line]]]:
+    """Allocate lines to stock rows by warehouse priority from a fresh read (no locks)."""
+    variant_ids = sorted({line.variant_id for line in lines})
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT s.id, s.variant_id, s.on_hand - s.reserved, w.priority FROM inventory_stock s"
             " JOIN inventory_warehouse w ON w.id = s.warehouse_id"
-            " WHERE s.variant_id = ANY(%s) AND w.is_active ORDER BY s.id FOR UPDATE OF s",
-            [sorted(set(variant_ids))],
+            " WHERE s.variant_id = ANY(%s) AND w.is_active AND s.on_hand > s.reserved",
+            [variant_ids],
         )
         rows = cursor.fetchall()
     candidates: dict[int, list[list[int]]] = defaultdict(list)
@@ -269,29 +258,77 @@ def stock_reserve(
                 break
         if need > 0:
             raise OutOfStock(variant_id=line.variant_id, requested=line.quantity)
+    return allocation, plan
+
+
+def _claim(allocation: dict[int, int]) -> list[int] | None:
+    """Raise `reserved` on each planned row if it still has the units; None if one has not.
+
+    One conditional UPDATE per row, in id order: row locks are taken last, in a fixed order,
+    and held only until commit.
+    """
+    emptied = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE inventory_stock s SET reserved = s.reserved + a.qty, updated_at = now()"
-            " FROM unnest(%s::bigint[], %s::int[]) AS a(id, qty) WHERE s.id = a.id",
-            [list(allocation), list(allocation.values())],
-        )
-    expires_at = timezone.now() + ttl
-    reservations = Reservation.objects.bulk_create(
-        [
-            Reservation(
-                stock_id=stock_id,
-                variant_id=line.variant_id,
-                quantity=quantity,
-                owner_type=owner_type,
-                owner_id=line.owner_id or owner_id,
-                customer_id=customer_id,
-                expires_at=expires_at,
+        for stock_id in sorted(allocation):
+            cursor.execute(
+                "UPDATE inventory_stock SET reserved = reserved + %s, updated_at = now()"
+                " WHERE id = %s AND on_hand - reserved >= %s RETURNING on_hand - reserved",
+                [allocation[stock_id], stock_id, allocation[stock_id]],
             )
-            for stock_id, quantity, line in plan
-        ]
-    )
-    _availability_sync(list(allocation))
-    return reservations
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            if row[0] == 0:
+                emptied.append(stock_id)
+    return emptied
+
+
+@transaction.atomic
+def stock_reserve(
+    *,
+    lines: Sequence[Line],
+    owner_type: str,
+    owner_id: str = "",
+    customer_id: int | None = None,
+    ttl: dt.timedelta | None = None,
+) -> list[Reservation]:
+    """Reserve every line or nothing, across warehouses by priority; raise OutOfStock otherwise.
+
+    Reads availability without locks, writes the reservations, then claims the units with
+    conditional UPDATEs (`on_hand - reserved >= qty`) in stock-id order; a concurrent buyer who
+    took the units first makes the claim fail, and the plan is made again from fresh data.
+    The CHECK `reserved <= on_hand` stands behind it all.
+    """
+    if not lines or any(line.quantity <= 0 for line in lines):
+        raise StockChangeInvalid("Every line needs a positive quantity.")
+    ttl = ttl or dt.timedelta(seconds=settings.INVENTORY_RESERVATION_TTL)
+    _check_customer_cap(customer_id, [line.variant_id for line in lines])
+    expires_at = timezone.now() + ttl
+    for _attempt in range(RESERVE_ATTEMPTS):
+        allocation, plan = _plan(lines)
+        with transaction.atomic():
+            reservations = Reservation.objects.bulk_create(
+                [
+                    Reservation(
+                        stock_id=stock_id,
+                        variant_id=line.variant_id,
+                        quantity=quantity,
+                        owner_type=owner_type,
+                        owner_id=line.owner_id or owner_id,
+                        customer_id=customer_id,
+                        expires_at=expires_at,
+                    )
+                    for stock_id, quantity, line in plan
+                ]
+            )
+            emptied = _claim(allocation)
+            if emptied is None:
+                transaction.set_rollback(True)
+                continue
+        if emptied:
+            _availability_sync(emptied)
+        return reservations
+    raise OutOfStock(variant_id=lines[0].variant_id, requested=lines[0].quantity)
 
 
 def _close(reservation_ids: Sequence[int], status: str) -> list[Reservation]:

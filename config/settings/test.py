@@ -14,7 +14,11 @@ CACHES = {
             "REDIS_URL",
             default=f"redis://127.0.0.1:{env('REDIS_PORT', default='56379')}/1",
         ),
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="shop-test"),
+        # One prefix per test database: parallel runs (and their restarting ids) never share keys.
+        "KEY_PREFIX": env(
+            "CACHE_KEY_PREFIX",
+            default=f"shop-{env('TEST_DB_NAME', default='test_shop')}",
+        ),
         "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
     }
 }

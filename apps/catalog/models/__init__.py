@@ -28,3 +28,13 @@ __all__ = [
     "Review",
     "TierPrice",
 ]
+
+# Staff history (History / Revert in the admin) on the master data staff edit by hand.
+from apps.auditing.history import track_history  # noqa: E402
+
+track_history(Category)
+track_history(Product, excluded_fields=["search_vector"])
+track_history(ProductVariant)
+track_history(Price)
+track_history(PromotionalPrice)
+track_history(TierPrice)

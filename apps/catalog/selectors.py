@@ -1,0 +1,628 @@
+"""Storefront reads: search, category listings, the product page, the home page.
+
+Every selector runs a fixed number of queries whatever the page size: one for the page rows
+(with the total as a window count), then one per prefetched relation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connection, transaction
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import (
+    Category,
+    OptionValue,
+    Price,
+    Product,
+    ProductImage,
+    ProductSlug,
+    ProductVariant,
+    PromotionalPrice,
+    Review,
+    TierPrice,
+)
+from .pricing import Quote, price_for
+
+SORTS = ("relevance", "price", "-price", "newest")
+# word_similarity(query, name) from which a name counts as a typo match: "shrit" ~ "Shirt"
+# scores 0.33, "oxfrod" ~ "Oxford" 0.43. pg_trgm's default for `%>` is 0.6.
+TRIGRAM_THRESHOLD = 0.3
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 8
+MAX_FACETS = 200
+REVIEWS_SHOWN = 10
+_WORD = re.compile(r"[^\W_]+")
+
+
+def products_published(at: dt.datetime | None = None) -> QuerySet[Product]:
+    """Products a customer may see at `at`: active, alive, inside their publish window."""
+    at = at or timezone.now()
+    return Product.objects.filter(
+        Q(publish_from__isnull=True) | Q(publish_from__lte=at),
+        Q(publish_until__isnull=True) | Q(publish_until__gt=at),
+        status=Product.Status.ACTIVE,
+    )
+
+
+# --- offers (what a listing card shows) ----------------------------------------------------
+
+
+def _promotions_not_over(at: dt.datetime, currency: str) -> QuerySet[PromotionalPrice]:
+    # Future promotions too: they tell a cached fragment when it stops being true.
+    return PromotionalPrice.objects.filter(
+        Q(valid_during__endswith__gt=at) | Q(valid_during__upper_inf=True),
+        currency=currency,
+    )
+
+
+def variant_price_prefetches(at: dt.datetime, currency: str = "EUR") -> list[Prefetch]:
+    """What `price_for` needs, prefetched for many variants at once."""
+    return [
+        Prefetch("prices", queryset=Price.objects.filter(currency=currency)),
+        Prefetch("promotions", queryset=_promotions_not_over(at, currency)),
+        Prefetch(
+            "tiers",
+            # Explicit order: the model's ("variant", ...) ordering would join two tables.
+            queryset=TierPrice.objects.filter(currency=currency).order_by(
+                "min_quantity"
+            ),
+        ),
+    ]
+
+
+def card_prefetches(at: dt.datetime, currency: str = "EUR") -> list[Prefetch]:
+    """Active variants with their price data and the primary image, for product cards."""
+    variants = (
+        ProductVariant.objects.filter(is_active=True)
+        .order_by("position", "id")
+        .prefetch_related(*variant_price_prefetches(at, currency))
+    )
+    return [
+        Prefetch("variants", queryset=variants, to_attr="active_variants"),
+        Prefetch(
+            "images",
+            queryset=ProductImage.objects.filter(is_primary=True).order_by("id"),
+            to_attr="primary_images",
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The lowest current unit price of a product (a card's "from" price)."""
+
+    quote: Quote
+    variant: ProductVariant
+    several_prices: bool
+
+    @property
+    def promoted(self) -> bool:
+        return self.quote.unit < self.quote.base
+
+
+def product_offer(product: Product, at: dt.datetime) -> Offer | None:
+    """The cheapest active variant's price at `at` (needs `card_prefetches`)."""
+    quotes = [
+        (quote, variant)
+        for variant in product.active_variants
+        if (quote := price_for(variant, 1, at)) is not None
+    ]
+    if not quotes:
+        return None
+    quote, variant = min(quotes, key=lambda qv: (qv[0].unit, qv[1].position))
+    return Offer(
+        quote=quote,
+        variant=variant,
+        several_prices=len({q.unit for q, _ in quotes}) > 1,
+    )
+
+
+def price_changes_after(variants, at: dt.datetime) -> dt.datetime | None:
+    """The next moment a promotion of these variants starts or ends (prefetched data)."""
+    moments = []
+    for variant in variants:
+        for promotion in variant.promotions.all():
+            for edge in (promotion.valid_during.lower, promotion.valid_during.upper):
+                if edge is not None and edge > at:
+                    moments.append(edge)
+    return min(moments, default=None)
+
+
+# --- search and listings -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    query: str = ""
+    category: Category | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = None
+    option_value_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class ProductPage:
+    """One page of products, the total, and the option values found among all results."""
+
+    products: list[Product]
+    total: int
+    number: int
+    per_page: int
+    option_values: list[OptionValue] = field(default_factory=list)
+    facets: list[OptionValue] = field(default_factory=list)
+    requested_number: int = 1
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.number * self.per_page, self.total)
+
+    @property
+    def clamped(self) -> bool:
+        return self.number != self.requested_number
+
+
+def clean_query(query: str) -> str:
+    """Trim a search text to something PostgreSQL accepts (no NUL) and bounded in size."""
+    return " ".join(query.replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
+
+
+def _prefix_tsquery(query: str) -> str:
+    """`blu shi` -> `blu:* & shi:*`: partial words match. Only word characters get in."""
+    words = _WORD.findall(query.lower())[:MAX_QUERY_WORDS]
+    return " & ".join(f"{word[:40]}:*" for word in words)
+
+
+def _text_search(query: str) -> SearchQuery:
+    # 'simple' for names, brands and tags; 'english' for the stemmed description.
+    search = SearchQuery(query, config="simple", search_type="websearch") | SearchQuery(
+        query, config="english", search_type="websearch"
+    )
+    prefix = _prefix_tsquery(query)
+    if prefix:
+        search = search | SearchQuery(prefix, config="simple", search_type="raw")
+    return search
+
+
+def _set_trigram_threshold() -> None:
+    # SET LOCAL semantics: scoped to the surrounding transaction, never leaks to the pool.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(TRIGRAM_THRESHOLD)],
+        )
+
+
+def _option_groups(ids: tuple[int, ...]) -> tuple[list[OptionValue], list[list[int]]]:
+    """The known option values among `ids`, and their ids grouped by option name.
+
+    By name, not by option row: "Size M" of shirts and "Size M" of trousers are one choice.
+    """
+    if not ids:
+        return [], []
+    values = list(
+        OptionValue.objects.filter(pk__in=ids)
+        .select_related("option")
+        .order_by("option__position", "option_id", "position", "id")
+    )
+    groups: dict[str, list[int]] = {}
+    for value in values:
+        groups.setdefault(value.option.name.casefold(), []).append(value.pk)
+    return values, list(groups.values())
+
+
+def _with_options(qs: QuerySet[Product], groups: list[list[int]]) -> QuerySet[Product]:
+    """Products with one active variant having, for each option, one of the chosen values.
+
+    Size S or M, and blue: the same variant must be blue and S-or-M. EXISTS, so no row repeats.
+    """
+    if not groups:
+        return qs
+    through = ProductVariant.option_values.through
+    variants = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
+    for ids in groups:
+        variants = variants.filter(
+            Exists(
+                through.objects.filter(
+                    productvariant_id=OuterRef("pk"), optionvalue_id__in=ids
+                )
+            )
+        )
+    return qs.filter(Exists(variants))
+
+
+def _filtered(filters: ProductFilters, at: dt.datetime) -> QuerySet[Product]:
+    qs = products_published(at)
+    if filters.query:
+        qs = qs.filter(
+            Q(search_vector=_text_search(filters.query))
+            | Q(name__trigram_word_similar=filters.query)
+        )
+    if filters.category is not None:
+        # An indexed prefix match (text_pattern_ops) on the materialized path.
+        qs = qs.filter(category__path__startswith=filters.category.path)
+    if filters.min_price is not None:
+        qs = qs.filter(min_price__gte=filters.min_price)
+    if filters.max_price is not None:
+        qs = qs.filter(min_price__lte=filters.max_price)
+    if filters.in_stock:
+        qs = qs.filter(in_stock=True)
+    return qs
+
+
+def _ordered(qs: QuerySet[Product], query: str, sort: str) -> QuerySet[Product]:
+    if sort == "price":
+        return qs.order_by(F("min_price").asc(nulls_last=True), "-created_at", "-id")
+    if sort == "-price":
+        return qs.order_by(F("min_price").desc(nulls_last=True), "-created_at", "-id")
+    if sort == "relevance" and query:
+        search = _text_search(query)
+        qs = qs.annotate(
+            text_match=ExpressionWrapper(
+                Q(search_vector=search), output_field=BooleanField()
+            ),
+            rank=ExpressionWrapper(
+                Coalesce(
+                    SearchRank(F("search_vector"), search, cover_density=True),
+                    Value(0.0),
+                )
+                + TrigramWordSimilarity(query, "name"),
+                output_field=FloatField(),
+            ),
+        )
+        # Real word matches first (a description hit beats a near-miss on the name).
+        return qs.order_by("-text_match", "-rank", "-created_at", "-id")
+    return qs.order_by("-created_at", "-id")
+
+
+def _facets(qs: QuerySet[Product]) -> list[OptionValue]:
+    variants = ProductVariant.objects.filter(
+        option_values=OuterRef("pk"),
+        is_active=True,
+        product__in=qs.values("pk"),
+    )
+    return list(
+        OptionValue.objects.filter(Exists(variants))
+        .select_related("option")
+        .order_by("option__position", "option__name", "option_id", "position", "value")[
+            :MAX_FACETS
+        ]
+    )
+
+
+def product_search(
+    *,
+    query: str,
+    category: Category | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    in_stock: bool | None = None,
+    option_value_ids=(),
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 24,
+    at: dt.datetime | None = None,
+    with_facets: bool = False,
+) -> ProductPage:
+    """Find published products by words (full text, prefixes, typos) and filters."""
+    filters = ProductFilters(
+        query=clean_query(query or ""),
+        category=category,
+        min_price=min_price,
+        max_price=max_price,
+        in_stock=in_stock,
+        option_value_ids=tuple(option_value_ids),
+    )
+    at = at or timezone.now()
+    sort = sort if sort in SORTS else "relevance"
+    page = max(1, page)
+    per_page = max(1, per_page)
+    # A transaction only to scope the trigram threshold (SET LOCAL) to this search.
+    with transaction.atomic() if filters.query else contextlib.nullcontext():
+        if filters.query:
+            _set_trigram_threshold()
+        option_values, groups = _option_groups(filters.option_value_ids)
+        base = _filtered(filters, at)
+        matching = _with_options(base, groups)
+        rows_qs = (
+            _ordered(matching, filters.query, sort)
+            .annotate(total=Window(Count("pk")))
+            .defer("search_vector", "description", "attributes")
+            .prefetch_related(*card_prefetches(at))
+        )
+
+        def fetch(number: int) -> list[Product]:
+            start = (number - 1) * per_page
+            return list(rows_qs[start : start + per_page])
+
+        products, number = fetch(page), page
+        if products:
+            total = products[0].total
+        else:
+            # Past the last page (or nothing found): show the last page instead.
+            total = matching.count() if page > 1 else 0
+            if total:
+                number = math.ceil(total / per_page)
+                products = fetch(number)
+            else:
+                number = 1
+        facets = _facets(base) if with_facets else []
+    return ProductPage(
+        products=products,
+        total=total,
+        number=number,
+        per_page=per_page,
+        option_values=option_values,
+        facets=facets,
+        requested_number=page,
+    )
+
+
+def category_listing(
+    *, category: Category, sort: str = "newest", **filters
+) -> ProductPage:
+    """Published products of a category and all its descendants (filters as for search)."""
+    return product_search(
+        query="",
+        category=category,
+        sort="newest" if sort == "relevance" else sort,
+        **filters,
+    )
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+def category_by_slugs(slugs: list[str]) -> tuple[Category, list[Category]] | None:
+    """The category at /root/child/.../leaf and its ancestors (root first), in one query."""
+    if not slugs:
+        return None
+    candidates = Category.objects.filter(slug__in=slugs, depth__lt=len(slugs))
+    by_parent = {(c.parent_id, c.slug): c for c in candidates}
+    chain: list[Category] = []
+    parent_id = None
+    for slug in slugs:
+        node = by_parent.get((parent_id, slug))
+        if node is None:
+            return None
+        chain.append(node)
+        parent_id = node.pk
+    return chain[-1], chain[:-1]
+
+
+def category_children(category: Category) -> list[Category]:
+    return list(Category.objects.filter(parent=category).order_by("position", "name"))
+
+
+def category_url_paths(categories) -> dict[int, str]:
+    """`{category id: "clothing/shirts"}` for these categories, in one query for ancestors."""
+    categories = list(categories)
+    ancestor_ids = {pk for c in categories for pk in c.ancestor_ids}
+    slugs = {c.pk: c.slug for c in categories}
+    if ancestor_ids - slugs.keys():
+        slugs.update(
+            Category.objects.filter(pk__in=ancestor_ids - slugs.keys()).values_list(
+                "pk", "slug"
+            )
+        )
+    return {
+        c.pk: "/".join(slugs[pk] for pk in [*c.ancestor_ids, c.pk] if pk in slugs)
+        for c in categories
+    }
+
+
+def categories_for_filter(limit: int = 500) -> list[Category]:
+    """Every category in tree order, for a search filter menu."""
+    return list(Category.objects.order_by("path").only("id", "name", "depth")[:limit])
+
+
+# --- product page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    product: Product
+    breadcrumbs: list[Category]  # root first, the product's own category last
+    variants: list[ProductVariant]
+    images: list[ProductImage]
+    reviews: list[Review]
+    rating_average: Decimal | None
+    rating_count: int
+    # When the page stops being true by itself (a promotion starts or ends, publishing ends).
+    changes_at: dt.datetime | None
+
+
+def _rating(product: Product) -> tuple[Decimal | None, int]:
+    try:
+        rating = product.rating  # the materialized view, refreshed every few minutes
+    except Product.rating.RelatedObjectDoesNotExist:
+        rating = None
+    if rating is not None and rating.count:
+        return rating.average, rating.count
+    if product.live_review_count:
+        return round(Decimal(product.live_review_average), 2), product.live_review_count
+    return None, 0
+
+
+def product_detail(slug: str, at: dt.datetime | None = None) -> ProductDetail | None:
+    """Everything the product page shows, or None when no published product has `slug`."""
+    at = at or timezone.now()
+    approved = Review.objects.filter(product=OuterRef("pk"), status="approved")
+    variants = (
+        ProductVariant.objects.filter(is_active=True)
+        .order_by("position", "id")
+        .prefetch_related(
+            Prefetch(
+                "option_values",
+                queryset=OptionValue.objects.select_related("option").order_by(
+                    "option__position", "option_id", "position", "id"
+                ),
+            ),
+            *variant_price_prefetches(at),
+        )
+    )
+    reviews = (
+        Review.objects.filter(status=Review.Status.APPROVED)
+        .select_related("user")
+        .only(
+            "id",
+            "product_id",
+            "rating",
+            "title",
+            "body",
+            "verified_purchase",
+            "created_at",
+            "user__id",
+            "user__full_name",
+        )
+        .order_by("-created_at", "-id")
+    )
+    product = (
+        products_published(at)
+        .filter(slug=slug)
+        .select_related("category", "rating")
+        .annotate(
+            live_review_average=Subquery(
+                approved.values("product").annotate(a=Avg("rating")).values("a")
+            ),
+            live_review_count=Coalesce(
+                Subquery(
+                    approved.values("product").annotate(n=Count("pk")).values("n")
+                ),
+                0,
+            ),
+        )
+        .prefetch_related(
+            Prefetch("variants", queryset=variants, to_attr="active_variants"),
+            Prefetch(
+                "images",
+                queryset=ProductImage.objects.order_by("-is_primary", "position", "id"),
+                to_attr="ordered_images",
+            ),
+            Prefetch(
+                "reviews",
+                queryset=reviews[:REVIEWS_SHOWN],
+                to_attr="latest_reviews",
+            ),
+        )
+        .first()
+    )
+    if product is None:
+        return None
+    category = product.category
+    ancestors = sorted(
+        Category.objects.filter(pk__in=category.ancestor_ids), key=lambda c: c.depth
+    )
+    average, count = _rating(product)
+    changes = [
+        m
+        for m in (
+            price_changes_after(product.active_variants, at),
+            product.publish_until,
+        )
+        if m is not None
+    ]
+    return ProductDetail(
+        product=product,
+        breadcrumbs=[*ancestors, category],
+        variants=product.active_variants,
+        images=product.ordered_images,
+        reviews=product.latest_reviews,
+        rating_average=average,
+        rating_count=count,
+        changes_at=min(changes, default=None),
+    )
+
+
+def product_current_slug(old_slug: str, at: dt.datetime | None = None) -> str | None:
+    """The current slug of a published product that used to be at `old_slug`."""
+    product_ids = ProductSlug.objects.filter(slug=old_slug).values("product_id")
+    return (
+        products_published(at)
+        .filter(pk__in=product_ids)
+        .values_list("slug", flat=True)
+        .first()
+    )
+
+
+# --- home ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeContent:
+    featured_categories: list[Category]
+    category_paths: dict[int, str]
+    featured_products: list[Product]
+    newest_products: list[Product]
+
+
+def home_content(
+    at: dt.datetime | None = None, *, categories: int = 8, products: int = 8
+) -> HomeContent:
+    """Featured categories, featured products and the newest products."""
+    at = at or timezone.now()
+    featured_categories = list(
+        Category.objects.filter(is_featured=True).order_by("depth", "position", "name")[
+            :categories
+        ]
+    )
+    published = products_published(at).defer(
+        "search_vector", "description", "attributes"
+    )
+    featured = list(
+        published.filter(is_featured=True).order_by("-created_at", "-id")[:products]
+    )
+    newest = list(published.order_by("-created_at", "-id")[:products])
+    prefetch_related_objects([*featured, *newest], *card_prefetches(at))
+    return HomeContent(
+        featured_categories=featured_categories,
+        category_paths=category_url_paths(featured_categories),
+        featured_products=featured,
+        newest_products=newest,
+    )
