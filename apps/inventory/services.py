@@ -301,6 +301,13 @@ def stock_reserve(
     """
     if not lines or any(line.quantity <= 0 for line in lines):
         raise StockChangeInvalid("Every line needs a positive quantity.")
+    if len(connection.atomic_blocks) == 1:
+        # A reservation on its own is a soft, expiring hold: its commit need not wait for the
+        # WAL flush while the hot stock row stays locked. A crash can only lose the last
+        # fraction of a second of holds, whole (never half a reservation, never stock).
+        # Inside a larger transaction (checkout) the caller's durability applies.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
     ttl = ttl or dt.timedelta(seconds=settings.INVENTORY_RESERVATION_TTL)
     _check_customer_cap(customer_id, [line.variant_id for line in lines])
     expires_at = timezone.now() + ttl

@@ -304,3 +304,38 @@ def test_stock_row_unique_per_variant_and_warehouse(stocked):
     variant, main, _ = stocked
     with pytest.raises(IntegrityError), transaction.atomic():
         Stock.objects.create(variant=variant, warehouse=main.warehouse)
+
+
+def test_expiry_job_records_a_run(stocked):
+    from apps.auditing.jobs import job_execute
+
+    variant, _, _ = stocked
+    reservations = services.stock_reserve(
+        lines=[Line(variant.pk, 2)], owner_type="order"
+    )
+    Reservation.objects.filter(pk__in=[r.pk for r in reservations]).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=5)
+    )
+    run = job_execute("inventory.reservations_expire")
+    assert (run.outcome, run.rows) == ("success", 1)
+    assert job_execute("inventory.reservations_expire").rows == 0
+
+
+def test_check_detects_a_ledger_that_does_not_add_up(stocked):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from apps.auditing.jobs import job_execute
+
+    _, main, _ = stocked
+    # Simulate corruption from outside the rules (triggers off for this transaction only).
+    _sql("SET LOCAL session_replication_role = replica")
+    _sql("UPDATE inventory_stock SET on_hand = 99 WHERE id = %s", [main.pk])
+    _sql("SET LOCAL session_replication_role = origin")
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("inventory_check", stdout=out)
+    assert f"stock {main.pk}: on_hand 99 but ledger sums to 10" in out.getvalue()
+    with pytest.raises(AssertionError):
+        job_execute("inventory.ledger_check")
