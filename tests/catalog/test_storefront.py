@@ -729,6 +729,17 @@ def test_unpublishing_through_the_services_drops_the_cached_page(
     assert client.get("/p/oxford-shirt/").status_code == 404
 
 
+def test_soft_deleting_a_product_drops_the_cached_page(client, oxford, django_capture_on_commit_callbacks):
+    product = oxford[0]
+    assert client.get("/p/oxford-shirt/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        product.soft_delete()
+    assert client.get("/p/oxford-shirt/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        type(product).all_objects.get(pk=product.pk).restore()
+    assert client.get("/p/oxford-shirt/").status_code == 200
+
+
 def test_old_slug_redirects_permanently_after_a_rename(
     client, oxford, django_capture_on_commit_callbacks
 ):

@@ -166,6 +166,18 @@ class Product(SoftDeleteModel):
     def __str__(self):
         return self.name
 
+    def soft_delete(self, *, at=None) -> None:
+        from apps.catalog.cache import product_cache_invalidate
+
+        super().soft_delete(at=at)
+        product_cache_invalidate(self.pk)  # a deleted product's cached page must stop being served
+
+    def restore(self) -> None:
+        from apps.catalog.cache import product_cache_invalidate
+
+        super().restore()
+        product_cache_invalidate(self.pk)
+
     def is_published(self, at=None) -> bool:
         at = at or timezone.now()
         return (
