@@ -3,12 +3,13 @@ from django.core.management.base import CommandParser
 from apps.accounts.demo import seed_people
 from apps.auditing.commands import AuditedCommand
 from apps.catalog.demo import seed_catalog
+from apps.inventory.demo import seed_stock
 
 
 class Command(AuditedCommand):
     help = (
-        "Load the demo data: people, then a catalog topped up to --products products "
-        "(idempotent: existing rows are kept, nothing is duplicated)."
+        "Load the demo data: people, a catalog topped up to --products products, and stock "
+        "for it (idempotent: existing rows are kept, nothing is duplicated)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,6 +25,7 @@ class Command(AuditedCommand):
         products = 0
         if options["products"] > 0:
             products = seed_catalog(self.stdout, products=options["products"])
+            seed_stock(self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready ({people} people created, {products} products created)"
