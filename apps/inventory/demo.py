@@ -83,4 +83,8 @@ def seed_stock(stdout: IO[str] | OutputWrapper) -> int:
             " SELECT 1 FROM catalog_productvariant v WHERE v.product_id = p.id AND v.in_stock AND v.is_active"
             " AND v.deleted_at IS NULL)"
         )
+    if variant_ids:
+        from apps.catalog.cache import product_cache_invalidate
+
+        product_cache_invalidate()  # listings show availability: drop cached ones
     return len(variant_ids)
