@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _max_event_id() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(max(id), 0) FROM auditing_auditevent")
+        cursor.execute("SELECT COALESCE(max(id), 0) FROM auditing_auditevent_all")
         return cursor.fetchone()[0]
 
 

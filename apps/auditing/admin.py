@@ -27,10 +27,12 @@ class CappedCountPaginator(Paginator):
         query = self.object_list.query
         if not query.where:
             with connection.cursor() as cursor:
+                # The trail's partitions plus the inbox the view also reads.
                 cursor.execute(
                     "SELECT COALESCE(sum(GREATEST(c.reltuples, 0)), 0)::bigint FROM pg_class c"
-                    " JOIN pg_inherits i ON i.inhrelid = c.oid"
-                    " WHERE i.inhparent = 'auditing_auditevent'::regclass"
+                    " WHERE c.oid IN (SELECT i.inhrelid FROM pg_inherits i"
+                    " WHERE i.inhparent = 'auditing_auditevent'::regclass)"
+                    " OR c.oid = 'auditing_auditevent_inbox'::regclass"
                 )
                 estimate = cursor.fetchone()[0]
             if estimate > self.CAP:
@@ -249,7 +251,15 @@ class SoftDeleteAdminMixin:
         obj.soft_delete()
 
     def delete_queryset(self, request, queryset):
-        queryset.soft_delete()
+        # Re-select by id: the changelist query may carry DISTINCT or joins that FOR UPDATE refuses.
+        ids = list(queryset.values_list("pk", flat=True))
+        self.model.all_objects.filter(pk__in=ids).soft_delete()
+
+    def get_deleted_objects(self, objs, request):
+        # A soft delete removes nothing: protected children do not block it, nothing cascades.
+        objs = list(objs)
+        summary = [str(obj) for obj in objs]
+        return summary, {self.model._meta.verbose_name_plural: len(objs)}, set(), []
 
     def restore_selected(self, request, queryset):
         restored = 0

@@ -8,8 +8,10 @@ from .softdelete import SoftDeleteModel, alive_unique  # noqa: F401  (re-exporte
 class AuditEvent(models.Model):
     """One row change or application event. Written by the database trigger or `audit_record`.
 
-    The table is range-partitioned by month on `occurred_at` and created by SQL in the
-    migration (Django cannot declare partitioning), hence `managed = False`.
+    Reads go through the view `auditing_auditevent_all`: the partitioned trail (range-
+    partitioned by month on `occurred_at`) plus the inbox the trigger writes to, which the
+    job `auditing.inbox_drain` empties into the trail. Both are created by SQL in the
+    migrations (Django cannot declare partitioning), hence `managed = False`.
     """
 
     class Action(models.TextChoices):
@@ -50,7 +52,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         managed = False
-        db_table = "auditing_auditevent"
+        db_table = "auditing_auditevent_all"
         ordering = ["-id"]
         verbose_name = "audit event"
 

@@ -1,4 +1,4 @@
-"""Writes of the auditing kernel: application events, partitions, purges."""
+"""Writes of the auditing kernel: application events, the inbox drain, partitions, purges."""
 
 from __future__ import annotations
 
@@ -26,7 +26,12 @@ def audit_record(
     table_name: str | None = None,
     row_pk: Any = None,
 ) -> None:
-    """Record an application event (login, export, ...) in the audit trail."""
+    """Record an application event (login, export, ...) in the audit trail.
+
+    Written straight into the partitioned trail: application events are few, and the
+    tests and tools that route events by `occurred_at` rely on it. Row changes go through
+    the inbox (see `audit_inbox_drain`).
+    """
     ctx = current()
     if ctx is not None:
         ctx.resolve()
@@ -53,6 +58,18 @@ def audit_record(
                 json.dumps(ctx.extra, default=str) if ctx and ctx.extra else None,
             ],
         )
+
+
+@transaction.atomic
+def audit_inbox_drain(*, batch_size: int, wait: bool = False) -> int:
+    """Move one batch of captured row changes from the inbox into the trail; returns rows moved.
+
+    Several workers may drain at once (SKIP LOCKED); with `wait`, rows another drain holds
+    are waited for instead of skipped.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT auditing_inbox_drain(%s, %s)", [batch_size, wait])
+        return cursor.fetchone()[0]
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -208,6 +225,15 @@ def audit_redact(
         return 0
     changed = 0
     with connection.cursor() as cursor:
+        # Every event to scrub must be in the trail first, including this transaction's
+        # own (erasure updates the rows, then redacts) and those another drain is moving.
+        cursor.execute(
+            "SELECT auditing_inbox_drain(%s, true)", [settings.JOB_BATCH_SIZE * 10]
+        )
+        while cursor.fetchone()[0]:
+            cursor.execute(
+                "SELECT auditing_inbox_drain(%s, true)", [settings.JOB_BATCH_SIZE * 10]
+            )
         cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
         cursor.execute(
             "SELECT id, occurred_at, changes, context, actor_id = ANY(%s) FROM auditing_auditevent"

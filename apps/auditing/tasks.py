@@ -42,6 +42,21 @@ def partitions_archive_task(run: JobRun) -> int:
     return rows
 
 
+@maintenance_job("auditing.inbox_drain", schedule=dt.timedelta(seconds=10))
+def inbox_drain_task(run: JobRun) -> int:
+    """Move captured row changes from the inbox into the partitioned audit trail."""
+    batch_size = settings.JOB_BATCH_SIZE * 10
+    total = batches = 0
+    while True:
+        moved = services.audit_inbox_drain(batch_size=batch_size)
+        total, batches = total + moved, batches + 1
+        # A short batch: the inbox is empty or the rest is another worker's.
+        if moved < batch_size:
+            break
+    run.detail = {"batches": batches, "batch_size": batch_size}
+    return total
+
+
 @maintenance_job("auditing.soft_deleted_purge", schedule=crontab(minute=41, hour=4))
 def soft_deleted_purge_task(run: JobRun) -> int:
     """Purge rows soft-deleted longer ago than SOFT_DELETE_RETENTION_DAYS (in batches)."""

@@ -111,7 +111,7 @@ def test_tokens_are_stored_only_as_hashes():
     assert stored.token_hash == token_hash(raw) and raw not in stored.token_hash
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM auditing_auditevent WHERE changes::text LIKE %s",
+            "SELECT count(*) FROM auditing_auditevent_all WHERE changes::text LIKE %s",
             [f"%{raw}%"],
         )
         assert cursor.fetchone()[0] == 0

@@ -1,0 +1,220 @@
+"""Row changes wait in the inbox until the drain moves them, unchanged, into the trail."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from apps.auditing import services
+from apps.auditing.jobs import JOBS, job_execute
+from tests.testapp.models import Part, Plain, Widget
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = (
+    "id, occurred_at, txid, table_name, row_pk, action, changes::text, actor_id,"
+    " actor_kind, source, request_id, ip::text, db_role, context::text"
+)
+
+
+def _scalar(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def _events(audit_trail) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {COLUMNS} FROM auditing_auditevent_all WHERE id > %s ORDER BY id",
+            [audit_trail.marker],
+        )
+        return cursor.fetchall()
+
+
+def _in_inbox(event_ids) -> int:
+    return _scalar(
+        "SELECT count(*) FROM auditing_auditevent_inbox WHERE id = ANY(%s)",
+        [list(event_ids)],
+    )
+
+
+def _drain_all() -> int:
+    moved = 0
+    while batch := services.audit_inbox_drain(batch_size=1000):
+        moved += batch
+    return moved
+
+
+def test_row_changes_are_readable_at_once_and_identical_after_the_drain(audit_trail):
+    widget = Widget.objects.create(name="inbox", colour="red", price=1, secret="s1")
+    Widget.objects.filter(pk=widget.pk).update(colour="blue", price=2, secret="s2")
+    Widget.objects.filter(pk=widget.pk).update(colour="blue")  # changes nothing
+    widget.soft_delete()
+    part = Part.objects.create(widget=widget, label="p")
+    Part.objects.filter(pk=part.pk).update(label="q")
+    Part.all_objects.filter(pk=part.pk).hard_delete()
+    before = _events(audit_trail)
+    assert [(e[3], e[5]) for e in before] == [
+        ("testapp_widget", "insert"),
+        ("testapp_widget", "update"),
+        ("testapp_widget", "soft_delete"),
+        ("testapp_part", "insert"),
+        ("testapp_part", "update"),
+        ("testapp_part", "delete"),
+    ]
+    assert _in_inbox(e[0] for e in before) == len(before)
+
+    _drain_all()
+
+    assert _in_inbox(e[0] for e in before) == 0
+    assert _events(audit_trail) == before  # same ids, times, values, JSON types
+    update = audit_trail.events(table_name="testapp_widget", action="update")[0]
+    assert update.changes == {
+        "colour": ["red", "blue"],
+        "price": [1, 2],  # numbers stay numbers
+        "secret": ["[withheld]", "[withheld]"],
+    }
+
+
+def test_sensitive_values_never_reach_the_inbox(audit_trail):
+    Widget.objects.create(name="quiet", secret="hush-hush-value")
+    Widget.objects.filter(name="quiet").update(secret="another-hush-value")
+    assert (
+        _scalar(
+            "SELECT count(*) FROM auditing_auditevent_inbox"
+            " WHERE concat_ws(' ', old_row::text, new_row::text) LIKE '%%hush-value%%'"
+        )
+        == 0
+    )
+
+
+def test_a_primary_key_change_is_recorded(audit_trail):
+    plain_free_id = Part.objects.create(
+        widget=Widget.objects.create(name="k"), label="key"
+    ).pk
+    Part.objects.filter(pk=plain_free_id).update(id=plain_free_id + 1000)
+    update = audit_trail.events(table_name="testapp_part", action="update")[0]
+    assert update.row_pk == str(plain_free_id + 1000)
+    assert update.changes == {"id": [plain_free_id, plain_free_id + 1000]}
+
+
+def test_a_bad_context_fails_the_writing_statement_not_the_drain(audit_trail):
+    with pytest.raises(DatabaseError, match="source_valid"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('audit.context', '{\"source\": \"nonsense\"}', true)"
+            )
+            cursor.execute(
+                "INSERT INTO testapp_widget (name, colour, price, secret)"
+                " VALUES ('bad', '', 0, '')"
+            )
+    assert audit_trail.events() == []
+
+
+def test_unaudited_tables_write_nothing(audit_trail):
+    Plain.objects.create(value=1)
+    assert audit_trail.events() == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE auditing_auditevent_inbox SET action = 'forged' WHERE id = %s",
+        "UPDATE auditing_auditevent_inbox SET new_row = '{}' WHERE id = %s",
+        "DELETE FROM auditing_auditevent_inbox WHERE id = %s",
+    ],
+)
+def test_inbox_rows_cannot_be_changed_or_deleted_before_they_are_in_the_trail(
+    audit_trail, statement
+):
+    Widget.objects.create(name="kept")
+    event_id = audit_trail.events()[0].id
+    with (
+        pytest.raises(DatabaseError, match="auditing_auditevent_inbox_append_only"),
+        transaction.atomic(),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [event_id])
+    assert _in_inbox([event_id]) == 1
+    assert audit_trail.events()[0].action == "insert"
+
+
+def test_inbox_truncate_is_refused(audit_trail):
+    Widget.objects.create(name="kept")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE auditing_auditevent_inbox")
+    assert len(audit_trail.events()) == 1
+
+
+def test_redaction_may_blank_inbox_images_but_not_forge_them(audit_trail):
+    Widget.objects.create(name="personal")
+    event_id = audit_trail.events()[0].id
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
+        cursor.execute(
+            'UPDATE auditing_auditevent_inbox SET new_row = \'{"name": "[erased]"}\''
+            " WHERE id = %s",
+            [event_id],
+        )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
+            cursor.execute(
+                "UPDATE auditing_auditevent_inbox SET action = 'delete' WHERE id = %s",
+                [event_id],
+            )
+    assert audit_trail.events()[0].changes == {"name": "[erased]"}
+
+
+def test_drain_job_is_declared_every_ten_seconds_and_records_its_run(audit_trail):
+    import datetime as dt
+
+    assert JOBS["auditing.inbox_drain"].schedule == dt.timedelta(seconds=10)
+    Widget.objects.bulk_create([Widget(name=f"job-{i}") for i in range(30)])
+    ids = [e.id for e in audit_trail.events()]
+    run = job_execute("auditing.inbox_drain")
+    assert run.outcome == "success", run.error
+    assert run.rows >= 30 and _in_inbox(ids) == 0
+    assert len(audit_trail.events()) == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_drains_at_once_move_each_row_once():
+    marker = _scalar("SELECT COALESCE(max(id), 0) FROM auditing_auditevent_all")
+    widget = Widget.objects.create(name="race")
+    Part.objects.bulk_create([Part(widget=widget, label=f"p{i}") for i in range(300)])
+    Part.objects.filter(widget=widget).update(label="moved")
+    moved = []
+
+    def drain():
+        total = 0
+        while batch := services.audit_inbox_drain(batch_size=25):
+            total += batch
+        moved.append(total)
+        connection.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(moved) >= 601
+    trail = _scalar(
+        "SELECT count(*) FROM auditing_auditevent WHERE id > %s AND table_name = 'testapp_part'",
+        [marker],
+    )
+    distinct = _scalar(
+        "SELECT count(DISTINCT id) FROM auditing_auditevent WHERE id > %s AND table_name = 'testapp_part'",
+        [marker],
+    )
+    assert trail == distinct == 600
+    assert (
+        _scalar(
+            "SELECT count(*) FROM auditing_auditevent_inbox WHERE id > %s", [marker]
+        )
+        == 0
+    )
