@@ -28,8 +28,33 @@ def _bump(key: str) -> None:
         cache.set(key, 2, timeout=None)
 
 
-def product_key(product_id: int, part: str) -> str:
-    return f"catalog:product:{product_id}:v{_version(f'catalog:product:{product_id}:version')}:{part}"
+def _product_version_key(product_id: int) -> str:
+    return f"catalog:product:{product_id}:version"
+
+
+def product_get(product_id: int, part: str):
+    """A product fragment still at the product's current version, in one round trip.
+
+    The version is stored inside the entry (not in the key), so the version and the entry
+    come back together (MGET) instead of one GET after the other on the hot path.
+    """
+    version_key = _product_version_key(product_id)
+    entry_key = f"catalog:product:{product_id}:{part}"
+    found = cache.get_many([version_key, entry_key])
+    entry = found.get(entry_key)
+    version = found.get(version_key)
+    if version is None or not isinstance(entry, dict):
+        return None
+    return entry if entry.get("version") == int(version) else None
+
+
+def product_version(product_id: int) -> int:
+    """Read before rendering: a change while rendering then leaves the fragment stale-marked."""
+    return _version(_product_version_key(product_id))
+
+
+def product_put(product_id: int, part: str, entry: dict, version: int) -> None:
+    put(f"catalog:product:{product_id}:{part}", {**entry, "version": version})
 
 
 def listing_key(part: str) -> str:
@@ -41,7 +66,7 @@ def product_cache_invalidate(*product_ids: int) -> None:
 
     def bump():
         for product_id in product_ids:
-            _bump(f"catalog:product:{product_id}:version")
+            _bump(_product_version_key(product_id))
         _bump(LISTING_VERSION)
 
     transaction.on_commit(bump)

@@ -386,6 +386,13 @@ def category(request, slugs: str):
 # --- search --------------------------------------------------------------------------------
 
 
+def _search_key(params: ListingParams, size: int) -> str:
+    # The cleaned words as typed (the form shows them back) plus every filter.
+    return fragment_cache.listing_key(
+        f"search:{params.category_id or ''}:{params.cache_part(size)}:q={params.query}"
+    )
+
+
 def search(request):
     """Search published products by words, with filters, sort and pages."""
     params = listing_params(request.GET, search=True)
@@ -395,37 +402,52 @@ def search(request):
         if chosen_category is None:
             params.notes.append("That category does not exist; it was ignored.")
             params.category_id = None
-    at = timezone.now()
-    page = selectors.product_search(
-        query=params.query,
-        category=chosen_category,
-        min_price=params.min_price,
-        max_price=params.max_price,
-        in_stock=params.in_stock,
-        option_value_ids=params.option_value_ids,
-        sort=params.sort,
-        page=params.page,
-        per_page=per_page(),
-        at=at,
-        with_facets=True,
+    size = per_page()
+    key = _search_key(params, size)
+    entry = _fresh(fragment_cache.get(key))
+    if entry is None:
+        at = timezone.now()
+        page = selectors.product_search(
+            query=params.query,
+            category=chosen_category,
+            min_price=params.min_price,
+            max_price=params.max_price,
+            in_stock=params.in_stock,
+            option_value_ids=params.option_value_ids,
+            sort=params.sort,
+            page=params.page,
+            per_page=size,
+            at=at,
+            with_facets=True,
+        )
+        context = _listing_context(
+            page,
+            params,
+            at,
+            action=reverse("catalog:search"),
+            search=True,
+            categories=[
+                (c, "\u2003" * c.depth + c.name, c.pk == params.category_id)
+                for c in selectors.categories_for_filter()
+            ],
+        )
+        entry = {
+            "html": render_to_string("catalog/_listing.html", context),
+            "notes": _page_notes(page, params),
+            "expires": _expires(_changes_at(page.products, at), LISTING_MAX_AGE),
+        }
+        if not page.clamped:
+            fragment_cache.put(key, entry)
+    return render(
+        request,
+        "catalog/search.html",
+        {
+            "fragment": mark_safe(entry["html"]),
+            "notes": params.notes + entry["notes"],
+            "search_query": params.query,
+            "page_title": f"Search: {params.query}" if params.query else "All products",
+        },
     )
-    context = _listing_context(
-        page,
-        params,
-        at,
-        action=reverse("catalog:search"),
-        search=True,
-        categories=[
-            (c, "\u2003" * c.depth + c.name, c.pk == params.category_id)
-            for c in selectors.categories_for_filter()
-        ],
-    )
-    context.update(
-        notes=params.notes + _page_notes(page, params),
-        search_query=params.query,
-        page_title=f"Search: {params.query}" if params.query else "All products",
-    )
-    return render(request, "catalog/search.html", context)
 
 
 # --- product -------------------------------------------------------------------------------
@@ -555,10 +577,12 @@ def product(request, slug: str):
     variant_id = _positive_int(request.GET.get("variant", ""))
     part = "detail" if variant_id is None else f"detail:variant={variant_id}"
     product_id = fragment_cache.get(_slug_key(slug))
+    version = None
     if product_id is not None:
-        entry = _fresh(fragment_cache.get(fragment_cache.product_key(product_id, part)))
+        entry = _fresh(fragment_cache.product_get(product_id, part))
         if entry is not None and entry["slug"] == slug:
             return _product_response(request, entry)
+        version = fragment_cache.product_version(product_id)
     at = timezone.now()
     detail = selectors.product_detail(slug, at)
     if detail is None:
@@ -571,7 +595,9 @@ def product(request, slug: str):
     entry, found = _render_product_entry(detail, variant_id, at)
     if found:
         pk = detail.product.pk
-        fragment_cache.put(fragment_cache.product_key(pk, part), entry)
+        if pk != product_id:  # a new or reused slug: the version was not read before
+            version = fragment_cache.product_version(pk)
+        fragment_cache.product_put(pk, part, entry, version)
         fragment_cache.put(_slug_key(slug), pk)
     return _product_response(request, entry)
 

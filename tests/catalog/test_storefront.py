@@ -419,6 +419,26 @@ def test_search_page_query_count_does_not_depend_on_page_size(
     assertContains(big_page, "1–24 of 30 products")
 
 
+def test_cached_search_page_runs_no_query(client, wardrobe, django_assert_num_queries):
+    client.get("/search/?q=shirt")
+
+    with django_assert_num_queries(0):
+        response = client.get("/search/?q=shirt")
+
+    assertContains(response, "Oxford Shirt")
+    assertContains(response, 'value="shirt"')
+
+
+def test_search_fragment_is_invalidated_by_a_new_product(
+    client, wardrobe, django_capture_on_commit_callbacks
+):
+    client.get("/search/?q=shirt")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product("Flannel Shirt")
+
+    assertContains(client.get("/search/?q=shirt"), "Flannel Shirt")
+
+
 def test_search_page_shows_results_and_keeps_the_query(client, wardrobe):
     response = client.get("/search/?q=oxfrod")
 
@@ -729,7 +749,9 @@ def test_unpublishing_through_the_services_drops_the_cached_page(
     assert client.get("/p/oxford-shirt/").status_code == 404
 
 
-def test_soft_deleting_a_product_drops_the_cached_page(client, oxford, django_capture_on_commit_callbacks):
+def test_soft_deleting_a_product_drops_the_cached_page(
+    client, oxford, django_capture_on_commit_callbacks
+):
     product = oxford[0]
     assert client.get("/p/oxford-shirt/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):

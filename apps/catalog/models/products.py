@@ -170,7 +170,9 @@ class Product(SoftDeleteModel):
         from apps.catalog.cache import product_cache_invalidate
 
         super().soft_delete(at=at)
-        product_cache_invalidate(self.pk)  # a deleted product's cached page must stop being served
+        product_cache_invalidate(
+            self.pk
+        )  # a deleted product's cached page must stop being served
 
     def restore(self) -> None:
         from apps.catalog.cache import product_cache_invalidate
