@@ -1,7 +1,7 @@
 """Storefront pages under load: /ping, product, category and search pages on a 100k catalog.
 
     DJANGO_SETTINGS_MODULE=config.settings.dev .venv/bin/python bench/storefront.py \
-        [--database-url postgres://shop@127.0.0.1:55432/shop_seed_bench] [--products 100000]
+        [--database-url postgres://shop@127.0.0.1:25432/shop_seed_bench] [--products 100000]
 
 Seeds the demo catalog first when the database holds fewer than --products products
 (`manage.py seed_demo`), starts gunicorn (2 sync workers, DEBUG off, loopback only) on a free
@@ -84,7 +84,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL")
-        or f"postgres://shop@127.0.0.1:{os.environ.get('PG_PORT', '55432')}/shop",
+        or f"postgres://shop@127.0.0.1:{os.environ.get('PG_PORT', '25432')}/shop",
     )
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument(

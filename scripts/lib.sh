@@ -2,8 +2,9 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="$ROOT/.local"
 [ -f "$ROOT/.env" ] && set -a && . "$ROOT/.env" && set +a
-PG_PORT="${PG_PORT:-55432}"
-REDIS_PORT="${REDIS_PORT:-56379}"
+# Below 32768: outside Linux's ephemeral port range, so no outgoing connection can hold them.
+PG_PORT="${PG_PORT:-25432}"
+REDIS_PORT="${REDIS_PORT:-26379}"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 
 is_root() { [ "$(id -u)" = "0" ]; }

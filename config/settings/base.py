@@ -78,7 +78,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db(
         "DATABASE_URL",
-        default=f"postgres://shop@127.0.0.1:{env('PG_PORT', default='55432')}/shop",
+        default=f"postgres://shop@127.0.0.1:{env('PG_PORT', default='25432')}/shop",
     ),
 }
 # psycopg 3 with Django's built-in pool. Client-side binding stays on: the audit
@@ -92,7 +92,7 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
 
 # --- cache / redis ----------------------------------------------------------
 REDIS_URL = env(
-    "REDIS_URL", default=f"redis://127.0.0.1:{env('REDIS_PORT', default='56379')}/0"
+    "REDIS_URL", default=f"redis://127.0.0.1:{env('REDIS_PORT', default='26379')}/0"
 )
 CACHES = {
     "default": {

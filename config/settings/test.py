@@ -12,7 +12,7 @@ CACHES = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": env(
             "REDIS_URL",
-            default=f"redis://127.0.0.1:{env('REDIS_PORT', default='56379')}/1",
+            default=f"redis://127.0.0.1:{env('REDIS_PORT', default='26379')}/1",
         ),
         # One prefix per test database: parallel runs (and their restarting ids) never share keys.
         "KEY_PREFIX": env(
