@@ -42,7 +42,7 @@ def partitions_archive_task(run: JobRun) -> int:
     return rows
 
 
-@maintenance_job("auditing.inbox_drain", schedule=dt.timedelta(seconds=10))
+@maintenance_job("auditing.inbox_drain", schedule=dt.timedelta(seconds=30))
 def inbox_drain_task(run: JobRun) -> int:
     """Move captured row changes from the inbox into the partitioned audit trail."""
     batch_size = settings.JOB_BATCH_SIZE * 10

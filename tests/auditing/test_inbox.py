@@ -170,10 +170,10 @@ def test_redaction_may_blank_inbox_images_but_not_forge_them(audit_trail):
     assert audit_trail.events()[0].changes == {"name": "[erased]"}
 
 
-def test_drain_job_is_declared_every_ten_seconds_and_records_its_run(audit_trail):
+def test_drain_job_is_declared_every_thirty_seconds_and_records_its_run(audit_trail):
     import datetime as dt
 
-    assert JOBS["auditing.inbox_drain"].schedule == dt.timedelta(seconds=10)
+    assert JOBS["auditing.inbox_drain"].schedule == dt.timedelta(seconds=30)
     Widget.objects.bulk_create([Widget(name=f"job-{i}") for i in range(30)])
     ids = [e.id for e in audit_trail.events()]
     run = job_execute("auditing.inbox_drain")
