@@ -86,8 +86,21 @@ class WhenFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnlyAdminMixin:
+    """For records nobody edits by hand (trails, ledgers): view only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "occurred_at",
@@ -140,15 +153,6 @@ class AuditEventAdmin(admin.ModelAdmin):
             )
             return queryset.filter(actor_id__in=ids), False
         return queryset.filter(request_id=term), False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(JobRun)

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -321,6 +321,32 @@ def category(request, slugs: str):
     parts = slugs.strip("/").split("/")
     if len(parts) > MAX_DEPTH or not all(_SLUG.match(part) for part in parts):
         raise Http404("No such category.")
+    page_key = None
+    if _anonymous(request):
+        query = "&".join(
+            sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)
+        )
+        page_key = fragment_cache.listing_key(
+            f"page:category:{per_page()}:{'/'.join(parts)}?{query}"
+        )
+        cached = _fresh(fragment_cache.get(page_key))
+        if cached is not None:
+            return HttpResponse(
+                cached["page"]
+            )  # no query at all: the listing version decides
+    response = _category_page(request, parts)
+    if (
+        page_key is not None
+        and response.status_code == 200
+        and getattr(response, "cacheable", False)
+    ):
+        fragment_cache.put(
+            page_key, {"page": response.content.decode(), "expires": response.expires}
+        )
+    return response
+
+
+def _category_page(request, parts: list[str]):
     found = selectors.category_by_slugs(parts)
     if found is None:
         raise Http404("No such category.")
@@ -364,10 +390,12 @@ def category(request, slugs: str):
         }
         if not page.clamped:
             fragment_cache.put(key, entry)
+        else:
+            entry["clamped"] = True
     crumbs = [
         (c, category_url("/".join(parts[: i + 1]))) for i, c in enumerate(ancestors)
     ]
-    return render(
+    response = render(
         request,
         "catalog/category.html",
         {
@@ -381,6 +409,9 @@ def category(request, slugs: str):
             or f"{node.name} at {settings.SITE_NAME}",
         },
     )
+    response.cacheable = not params.notes and "clamped" not in entry
+    response.expires = entry["expires"]
+    return response
 
 
 # --- search --------------------------------------------------------------------------------
@@ -581,7 +612,7 @@ def product(request, slug: str):
     if product_id is not None:
         entry = _fresh(fragment_cache.product_get(product_id, part))
         if entry is not None and entry["slug"] == slug:
-            return _product_response(request, entry)
+            return _product_response(request, entry, product_id=product_id, part=part)
         version = fragment_cache.product_version(product_id)
     at = timezone.now()
     detail = selectors.product_detail(slug, at)
@@ -599,11 +630,25 @@ def product(request, slug: str):
             version = fragment_cache.product_version(pk)
         fragment_cache.product_put(pk, part, entry, version)
         fragment_cache.put(_slug_key(slug), pk)
+        entry = {**entry, "version": version}
+        return _product_response(request, entry, product_id=pk, part=part)
     return _product_response(request, entry)
 
 
-def _product_response(request, entry: dict):
-    return render(
+def _anonymous(request) -> bool:
+    """No session and no pending messages: every such visitor gets the very same page."""
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _product_response(
+    request, entry: dict, *, product_id: int | None = None, part: str = ""
+):
+    if product_id is not None and _anonymous(request) and "page" in entry:
+        return HttpResponse(entry["page"])  # the whole page, cached with the fragment
+    response = render(
         request,
         "catalog/product.html",
         {
@@ -612,3 +657,13 @@ def _product_response(request, entry: dict):
             "meta_description": entry["description"],
         },
     )
+    if (
+        product_id is not None
+        and _anonymous(request)
+        and entry.get("version") is not None
+    ):
+        page = response.content.decode()
+        fragment_cache.product_put(
+            product_id, part, {**entry, "page": page}, entry["version"]
+        )
+    return response

@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.db.models import F
 from django.template.response import TemplateResponse
 
+from apps.auditing.admin import ReadOnlyAdminMixin
+
 from . import services
 from .errors import InventoryError
 from .models import (
@@ -128,7 +130,7 @@ class StockAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "stock",
@@ -143,15 +145,6 @@ class StockMovementAdmin(admin.ModelAdmin):
     search_fields = ("stock__variant__sku", "reference_id", "reason")
     list_select_related = ("stock__variant", "stock__warehouse")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reservation)

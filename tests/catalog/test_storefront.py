@@ -213,14 +213,27 @@ def test_category_page_query_count_does_not_depend_on_page_size(
     assertContains(big_page, "1–24 of 30 products")
 
 
-def test_cached_category_page_only_resolves_the_category(
+def test_cached_category_page_runs_no_query_for_anonymous_visitors(
     client, many_products, django_assert_num_queries
 ):
     client.get("/c/clothing/?sort=price&page=2")
-    with django_assert_num_queries(1):
-        response = client.get("/c/clothing/?sort=price&page=2")
+    with django_assert_num_queries(0):
+        response = client.get(
+            "/c/clothing/?page=2&sort=price"
+        )  # same page, other order
     assertContains(response, "25–30 of 30 products")
     assertContains(response, "Shirt 29")
+
+
+def test_cached_category_page_for_a_signed_in_customer_only_resolves_the_category(
+    client, many_products, customer, django_assert_num_queries
+):
+    client.force_login(customer)
+    client.get("/c/clothing/?sort=price&page=2")
+    with django_assert_num_queries(3):  # session, user, the category
+        response = client.get("/c/clothing/?sort=price&page=2")
+    assertContains(response, "25–30 of 30 products")
+    assertContains(response, customer.get_short_name())
 
 
 def test_category_listing_fragment_is_invalidated_by_a_new_product(
