@@ -152,8 +152,12 @@ ACCOUNTS_PERMISSION_CACHE_TTL = env.int("ACCOUNTS_PERMISSION_CACHE_TTL", default
 ACCOUNTS_TOKEN_RETENTION_DAYS = env.int("ACCOUNTS_TOKEN_RETENTION_DAYS", default=7)
 
 # --- inventory --------------------------------------------------------------
-INVENTORY_RESERVATION_TTL = env.int("INVENTORY_RESERVATION_TTL", default=30 * 60)  # seconds
-INVENTORY_MAX_ACTIVE_RESERVATIONS_PER_CUSTOMER = env.int("INVENTORY_MAX_ACTIVE_RESERVATIONS_PER_CUSTOMER", default=5)
+INVENTORY_RESERVATION_TTL = env.int(
+    "INVENTORY_RESERVATION_TTL", default=30 * 60
+)  # seconds
+INVENTORY_MAX_ACTIVE_RESERVATIONS_PER_CUSTOMER = env.int(
+    "INVENTORY_MAX_ACTIVE_RESERVATIONS_PER_CUSTOMER", default=5
+)
 
 # --- i18n / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
