@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from apps.catalog.cache import product_cache_invalidate
@@ -364,19 +363,19 @@ def reservation_commit(
 ) -> list[StockMovement]:
     """Reserved → shipped out: reserved and on_hand both drop, a sale is written to the ledger."""
     rows = _close(reservation_ids, Reservation.Status.COMMITTED)
-    movements = []
-    for r in rows:
-        Stock.objects.filter(pk=r.stock_id).update(reserved=F("reserved") - r.quantity)
-        movements.append(
-            _move(
-                r.stock_id,
-                StockMovement.Kind.SALE,
-                -r.quantity,
-                reference_type=reference_type,
-                reference_id=r.owner_id,
-                actor_id=actor_id,
-            )
+    # reserved drops first, so on_hand can then drop without passing under it.
+    _reserved_subtract([(r.stock_id, r.quantity) for r in rows])
+    movements = [
+        _move(
+            r.stock_id,
+            StockMovement.Kind.SALE,
+            -r.quantity,
+            reference_type=reference_type,
+            reference_id=r.owner_id,
+            actor_id=actor_id,
         )
+        for r in rows
+    ]
     _availability_sync([r.stock_id for r in rows])
     return movements
 
@@ -385,21 +384,26 @@ def reservation_commit(
 def reservation_release(*, reservation_ids: Sequence[int]) -> int:
     """Give reserved units back (cancelled checkout, staff action)."""
     rows = _close(reservation_ids, Reservation.Status.RELEASED)
-    _unreserve(rows)
+    stock_ids = _reserved_subtract([(r.stock_id, r.quantity) for r in rows])
+    _availability_sync(stock_ids)
     return len(rows)
 
 
-def _unreserve(rows) -> None:
+def _reserved_subtract(pairs: Sequence[tuple[int, int]]) -> list[int]:
+    """Give back reserved units: one aggregated UPDATE for all (stock, quantity) pairs.
+
+    The caller holds the stock rows' locks (taken in id order). Returns the stock ids.
+    """
     totals: dict[int, int] = defaultdict(int)
-    for r in rows:
-        totals[r.stock_id] += r.quantity
+    for stock_id, quantity in pairs:
+        totals[stock_id] += quantity
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE inventory_stock s SET reserved = s.reserved - a.qty, updated_at = now()"
             " FROM unnest(%s::bigint[], %s::int[]) AS a(id, qty) WHERE s.id = a.id",
             [list(totals), list(totals.values())],
         )
-    _availability_sync(list(totals))
+    return list(totals)
 
 
 def reservations_expire(*, batch_size: int, now: dt.datetime | None = None) -> int:
@@ -414,20 +418,16 @@ def reservations_expire(*, batch_size: int, now: dt.datetime | None = None) -> i
         due = cursor.fetchall()
         if not due:
             return 0
-        totals: dict[int, int] = defaultdict(int)
-        for _id, stock_id, quantity in due:
-            totals[stock_id] += quantity
-        stock_lock(totals)
+        stock_lock(row[1] for row in due)
         cursor.execute(
             "UPDATE inventory_reservation SET status = 'expired', closed_at = %s WHERE id = ANY(%s)",
             [now, [row[0] for row in due]],
         )
-        cursor.execute(
-            "UPDATE inventory_stock s SET reserved = s.reserved - a.qty, updated_at = now()"
-            " FROM unnest(%s::bigint[], %s::int[]) AS a(id, qty) WHERE s.id = a.id",
-            [list(totals), list(totals.values())],
+        _availability_sync(
+            _reserved_subtract(
+                [(stock_id, quantity) for _id, stock_id, quantity in due]
+            )
         )
-        _availability_sync(list(totals))
         return len(due)
 
 
