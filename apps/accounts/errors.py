@@ -1,13 +1,10 @@
 """Accounts' business-rule errors, each with a stable code shown to people as a message."""
 
+from apps.auditing.errors import ShopError
 
-class AccountsError(Exception):
+
+class AccountsError(ShopError):
     code = "accounts_error"
-    default_message = "That did not work."
-
-    def __init__(self, message: str | None = None):
-        self.message = message or self.default_message
-        super().__init__(self.message)
 
 
 class EmailTaken(AccountsError):

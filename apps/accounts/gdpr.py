@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.auditing.models import AuditEvent
 from apps.auditing.services import audit_record, audit_redact
 
+from . import services
 from .models import AccountToken, Address, User
 
 EXPORTERS: dict[str, Callable[[User], Any]] = {}
@@ -34,17 +35,8 @@ PROFILE_FIELDS = (
 )
 ADDRESS_FIELDS = (
     "id",
-    "kind",
     "is_default",
-    "full_name",
-    "company",
-    "line1",
-    "line2",
-    "city",
-    "postal_code",
-    "region",
-    "country",
-    "phone",
+    *services.ADDRESS_FIELDS,
     "created_at",
     "deleted_at",
 )

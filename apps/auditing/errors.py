@@ -1,12 +1,20 @@
-"""Exceptions of the auditing kernel, each with a stable code."""
+"""The shop's error base, and the auditing kernel's errors, each with a stable code."""
 
 
-class AuditingError(Exception):
+class ShopError(Exception):
+    """A broken business rule: a stable `code` and a message fit to show a person."""
+
+    code = "shop_error"
+    default_message = "That did not work."
+
+    def __init__(self, message: str | None = None, **details):
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+
+class AuditingError(ShopError):
     code = "auditing_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class RestoreConflict(AuditingError):

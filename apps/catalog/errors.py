@@ -1,13 +1,10 @@
 """Catalog business-rule errors with stable codes."""
 
+from apps.auditing.errors import ShopError
 
-class CatalogError(Exception):
+
+class CatalogError(ShopError):
     code = "catalog_error"
-    default_message = "That did not work."
-
-    def __init__(self, message: str | None = None):
-        self.message = message or self.default_message
-        super().__init__(self.message)
 
 
 class CategoryMoveInvalid(CatalogError):

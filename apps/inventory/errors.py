@@ -1,14 +1,10 @@
 """Inventory business-rule errors with stable codes."""
 
+from apps.auditing.errors import ShopError
 
-class InventoryError(Exception):
+
+class InventoryError(ShopError):
     code = "inventory_error"
-    default_message = "That did not work."
-
-    def __init__(self, message: str | None = None, **details):
-        self.message = message or self.default_message
-        self.details = details
-        super().__init__(self.message)
 
 
 class OutOfStock(InventoryError):
