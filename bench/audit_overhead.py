@@ -8,14 +8,16 @@
 (c) a session that did single-row UPDATEs first, then a 20k-row UPDATE: PL/pgSQL keeps the
     plans of a session's first calls, so this catches a plan that only suits one row.
 
-The trigger writes to the inbox `auditing_auditevent_inbox`; the job `auditing.inbox_drain`
-moves rows from there into the partitioned trail later, off the writer's path. (a)-(c) are what
-the writing transaction pays (the primary figures, `*_ratio`). Then:
+The trigger writes one capture per statement to the inbox `auditing_auditevent_inbox` (a
+one-row UPDATE: its two images; a multi-row UPDATE: only the changed columns, compared in the
+trigger); the job `auditing.inbox_drain` expands captures into events in the partitioned trail
+later, off the writer's path. (a)-(c) are what the writing transaction pays (the primary
+figures, `*_ratio`). Then:
 
-(d) the drain: every inbox row the runs left is moved into the trail by
-    `auditing_inbox_drain()` in batches of DRAIN_BATCH, each its own transaction, as the job
-    does; `drain_rows_per_s` is that throughput (rows moved per second of wall time).
-    It is a separate figure: nobody's transaction waits for it.
+(d) the drain: every capture the runs left is moved into the trail by
+    `auditing_inbox_drain()` in batches of about DRAIN_BATCH events, each its own
+    transaction, as the job does; `drain_rows_per_s` is that throughput (events moved per
+    second of wall time). It is a separate figure: nobody's transaction waits for it.
 
 Prints one JSON line on stdout, progress on stderr. Drops what it creates, except the audit
 events of the audited table: the trail is append-only, so they stay in the current month's
@@ -313,7 +315,9 @@ def warm_session(run_id: str) -> dict:
 def drain() -> dict:
     """Empty the inbox into the trail, batch by batch, as the drain job does; time it."""
     sql(f"VACUUM {ON}, {OFF}")
-    pending = sql("SELECT count(*) FROM auditing_auditevent_inbox")[0][0]
+    pending = sql(
+        "SELECT COALESCE(sum(cardinality(ids)), 0) FROM auditing_auditevent_inbox"
+    )[0][0]
     moved = batches = 0
     with psycopg.connect(**conn_params(), autocommit=True) as conn:
         start = time.perf_counter()
@@ -328,8 +332,8 @@ def drain() -> dict:
         seconds = time.perf_counter() - start
     log(f"drain: {moved} rows in {seconds:.2f} s ({batches} batches)")
     return {
-        "drain_inbox_rows_before": pending,
-        "drain_rows_moved": moved,
+        "drain_inbox_event_ids_before": pending,
+        "drain_events_moved": moved,
         "drain_batch_size": DRAIN_BATCH,
         "drain_s": round(seconds, 2),
         "drain_rows_per_s": round(moved / seconds) if seconds else None,
@@ -339,11 +343,12 @@ def drain() -> dict:
 
 def audit_rows(marker: int, run_id: str) -> dict:
     # After the drain: every event is in a partition of the trail (or, if a write landed
-    # meanwhile, still in the inbox; the view shows both).
+    # meanwhile, still in the inbox; the view of its events shows them).
     rows = sql(
         "SELECT tableoid::regclass::text, count(*) FROM auditing_auditevent"
         " WHERE id > %s AND table_name = %s AND request_id = %s GROUP BY 1"
-        " UNION ALL SELECT 'auditing_auditevent_inbox', count(*) FROM auditing_auditevent_inbox"
+        " UNION ALL SELECT 'auditing_auditevent_inbox', count(*)"
+        " FROM auditing_auditevent_inbox_events"
         " WHERE id > %s AND table_name = %s AND request_id = %s HAVING count(*) > 0"
         " ORDER BY 1",
         [marker, ON, run_id, marker, ON, run_id],

@@ -5,8 +5,9 @@
 
 Every audited table calls the ONE generic function `auditing_capture()` (created by the
 auditing app's first migration), from three statement-level triggers that see the whole
-statement's rows through transition tables: a bulk UPDATE of 100k rows costs one set-based
-INSERT into the audit trail, not 100k function calls.
+statement's rows through transition tables: a bulk UPDATE of 100k rows costs two set-based
+captures in the inbox (one per 50,000 rows, only the changed columns), not 100k function
+calls. See docs/auditing.md.
 """
 
 from __future__ import annotations

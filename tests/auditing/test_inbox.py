@@ -1,4 +1,7 @@
-"""Row changes wait in the inbox until the drain moves them, unchanged, into the trail."""
+"""Row changes wait in the inbox until the drain moves them, unchanged, into the trail.
+
+An inbox row is one capture: the rows one statement changed, one event id each.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +39,8 @@ def _events(audit_trail) -> list[tuple]:
 
 def _in_inbox(event_ids) -> int:
     return _scalar(
-        "SELECT count(*) FROM auditing_auditevent_inbox WHERE id = ANY(%s)",
+        "SELECT count(*) FROM auditing_auditevent_inbox i, unnest(i.ids) AS e(id)"
+        " WHERE e.id = ANY(%s)",
         [list(event_ids)],
     )
 
@@ -80,12 +84,17 @@ def test_row_changes_are_readable_at_once_and_identical_after_the_drain(audit_tr
 
 
 def test_sensitive_values_never_reach_the_inbox(audit_trail):
-    Widget.objects.create(name="quiet", secret="hush-hush-value")
-    Widget.objects.filter(name="quiet").update(secret="another-hush-value")
+    first = Widget.objects.create(name="quiet-1", secret="hush-hush-value")
+    Widget.objects.create(name="quiet-2", secret="hush-hush-value")
+    Widget.objects.filter(pk=first.pk).update(secret="another-hush-value")  # one row
+    quiet = Widget.objects.filter(name__startswith="quiet")
+    quiet.update(secret="third-hush-value")  # two rows
+    Widget.all_objects.filter(name__startswith="quiet").hard_delete()
     assert (
         _scalar(
             "SELECT count(*) FROM auditing_auditevent_inbox"
-            " WHERE concat_ws(' ', old_row::text, new_row::text) LIKE '%%hush-value%%'"
+            " WHERE concat_ws(' ', old_rows::text, new_rows::text, changes)"
+            " LIKE '%%hush-value%%'"
         )
         == 0
     )
@@ -122,9 +131,10 @@ def test_unaudited_tables_write_nothing(audit_trail):
 @pytest.mark.parametrize(
     "statement",
     [
-        "UPDATE auditing_auditevent_inbox SET action = 'forged' WHERE id = %s",
-        "UPDATE auditing_auditevent_inbox SET new_row = '{}' WHERE id = %s",
-        "DELETE FROM auditing_auditevent_inbox WHERE id = %s",
+        "UPDATE auditing_auditevent_inbox SET action = 'forged' WHERE %s = ANY(ids)",
+        "UPDATE auditing_auditevent_inbox SET new_rows = '[{}]' WHERE %s = ANY(ids)",
+        "UPDATE auditing_auditevent_inbox SET ids = ids || 1::bigint WHERE %s = ANY(ids)",
+        "DELETE FROM auditing_auditevent_inbox WHERE %s = ANY(ids)",
     ],
 )
 def test_inbox_rows_cannot_be_changed_or_deleted_before_they_are_in_the_trail(
@@ -156,15 +166,15 @@ def test_redaction_may_blank_inbox_images_but_not_forge_them(audit_trail):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
         cursor.execute(
-            'UPDATE auditing_auditevent_inbox SET new_row = \'{"name": "[erased]"}\''
-            " WHERE id = %s",
+            'UPDATE auditing_auditevent_inbox SET new_rows = \'[{"name": "[erased]"}]\''
+            " WHERE %s = ANY(ids)",
             [event_id],
         )
     with pytest.raises(DatabaseError), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
             cursor.execute(
-                "UPDATE auditing_auditevent_inbox SET action = 'delete' WHERE id = %s",
+                "UPDATE auditing_auditevent_inbox SET action = 'delete' WHERE %s = ANY(ids)",
                 [event_id],
             )
     assert audit_trail.events()[0].changes == {"name": "[erased]"}
@@ -214,7 +224,9 @@ def test_two_drains_at_once_move_each_row_once():
     assert trail == distinct == 600
     assert (
         _scalar(
-            "SELECT count(*) FROM auditing_auditevent_inbox WHERE id > %s", [marker]
+            "SELECT count(*) FROM auditing_auditevent_inbox i, unnest(i.ids) AS e(id)"
+            " WHERE e.id > %s",
+            [marker],
         )
         == 0
     )
