@@ -10,8 +10,10 @@
 
 The trigger writes one capture per statement to the inbox `auditing_auditevent_inbox` (a
 one-row UPDATE: its two images; a multi-row UPDATE: only the changed columns, compared in the
-trigger); the job `auditing.inbox_drain` expands captures into events in the partitioned trail
-later, off the writer's path. (a)-(c) are what the writing transaction pays (the primary
+trigger; one-row statements are written by the C function of the library shop_audit where
+the server has it, `capture_function_language` says which ran); the job
+`auditing.inbox_drain` expands captures into events in the partitioned trail later, off the
+writer's path. (a)-(c) are what the writing transaction pays (the primary
 figures, `*_ratio`). Then:
 
 (d) the drain: every capture the runs left is moved into the trail by
@@ -370,9 +372,16 @@ def main() -> None:
         marker = sql("SELECT COALESCE(max(id), 0) FROM auditing_auditevent_all")[0][0]
         setup()
         result = {"bench": "audit_overhead"}
-        result["capture_function_md5"] = sql(
-            "SELECT md5(prosrc) FROM pg_proc WHERE proname = 'auditing_capture'"
-        )[0][0]
+        # Which capture ran: C (one-row path; several rows in auditing_capture_rows) or the
+        # PL/pgSQL function alone (a server without the library shop_audit).
+        language, body = sql(
+            "SELECT l.lanname, md5(r.prosrc) FROM pg_proc p"
+            " JOIN pg_language l ON l.oid = p.prolang"
+            " LEFT JOIN pg_proc r ON r.proname = 'auditing_capture_rows'"
+            " WHERE p.proname = 'auditing_capture'"
+        )[0]
+        result["capture_function_language"] = language
+        result["capture_rows_function_md5"] = body
         result["clients"] = CLIENTS
         result.update(warm_session(run_id))
         result.update(single_row(tmp, run_id))
