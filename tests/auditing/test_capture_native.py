@@ -217,3 +217,30 @@ def test_a_server_without_the_library_keeps_the_plpgsql_capture(twin_tables):
     _sql(f"UPDATE {TABLES['native']} SET name = 'y'")
     _sql(f"UPDATE {TABLES['plpgsql']} SET name = 'y'")
     assert _inbox(TABLES["native"]) == _inbox(TABLES["plpgsql"])
+
+
+def test_other_triggers_on_the_table_still_read_every_transition_row(twin_tables):
+    table = TABLES["native"]
+    _sql("CREATE TABLE capture_seen (trigger text, n bigint)")
+    _sql(
+        """
+        CREATE FUNCTION capture_seen_count() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO capture_seen SELECT TG_NAME, count(*) FROM new_rows;
+            RETURN NULL;
+        END $$
+        """
+    )
+    # Triggers fire in name order: one before the capture (<table>_i), one after it.
+    for name in ("a", "zz"):
+        _sql(
+            f"CREATE TRIGGER {table}_{name} AFTER INSERT ON {table}"
+            " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT"
+            " EXECUTE FUNCTION capture_seen_count()"
+        )
+    _sql(f"INSERT INTO {table} (id, name) VALUES (1, 'x')")
+    assert _sql("SELECT trigger, n FROM capture_seen ORDER BY trigger") == [
+        (f"{table}_a", 1),
+        (f"{table}_zz", 1),
+    ]
+    assert len(_inbox(table)) == 1

@@ -22,6 +22,7 @@
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -212,7 +213,7 @@ static Datum
 only_row_json(Tuplestorestate *rows, TupleDesc desc)
 {
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	int			pointer = tuplestore_alloc_read_pointer(rows, 0);
+	int			pointer = tuplestore_alloc_read_pointer(rows, EXEC_FLAG_REWIND);
 	text	   *image;
 	text	   *array;
 	int			len;
@@ -224,6 +225,7 @@ only_row_json(Tuplestorestate *rows, TupleDesc desc)
 	image = DatumGetTextPP(DirectFunctionCall1(row_to_json,
 											   ExecFetchSlotHeapTupleDatum(slot)));
 	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_select_read_pointer(rows, 0);
 
 	len = VARSIZE_ANY_EXHDR(image);
 	array = (text *) palloc(VARHDRSZ + len + 2);

@@ -195,6 +195,8 @@ END $$;
 -- them: the static statements below only ever see one row (update) or scan rows once (insert,
 -- delete), and the multi-row update's statement is planned for each execution (EXECUTE).
 -- Rows are referred to as `o.*` / `n.*`: a bare `o` would mean a column of that name.
+-- Migration 0006 keeps this body as `auditing_capture_rows()` and makes `auditing_capture()`
+-- the C function of apps/auditing/pg/shop_audit.c, which hands it every statement but one-row ones.
 CREATE OR REPLACE FUNCTION auditing_capture() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     ctx        jsonb  := auditing_context();
