@@ -1,0 +1,173 @@
+"""The category tree: indented list, product counts, saves and moves through the services."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.auditing.admin import SoftDeleteAdminMixin
+
+from .. import services
+from ..errors import CategoryMoveInvalid
+from ..forms import (
+    CategoryAdminForm,
+    CategoryMoveForm,
+)
+from ..models import (
+    Category,
+    Product,
+)
+from .base import (
+    CatalogAdminMixin,
+    adopt,
+    changed_fields,
+)
+
+CATEGORY_PLAIN_FIELDS = (
+    "name",
+    "position",
+    "description",
+    "seo_title",
+    "seo_description",
+    "is_featured",
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(CatalogAdminMixin, SoftDeleteAdminMixin, SimpleHistoryAdmin):
+    form = CategoryAdminForm
+    list_display = (
+        "tree_name",
+        "slug",
+        "parent",
+        "position",
+        "product_count",
+        "is_featured",
+    )
+    list_display_links = ("tree_name",)
+    list_select_related = ("parent",)
+    list_filter = ("is_featured",)
+    search_fields = ("name", "slug")
+    ordering = ("path",)
+    autocomplete_fields = ("parent",)
+    readonly_fields = ("slug", "path", "depth")
+    fields = (
+        "name",
+        "slug",
+        "parent",
+        "position",
+        "description",
+        "seo_title",
+        "seo_description",
+        "is_featured",
+        "path",
+        "depth",
+    )
+    actions = ["move_selected"]
+    history_list_display = ["name", "parent", "position"]
+
+    def get_queryset(self, request):
+        # A subquery, not a GROUP BY: the soft delete locks the rows (FOR UPDATE).
+        alive_products = (
+            Product.objects.filter(category=OuterRef("pk"))
+            .order_by()
+            .values("category")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(product_count=Coalesce(Subquery(alive_products), 0))
+        )
+
+    def get_deleted_objects(self, objs, request):
+        # A category goes only when nothing alive hangs below it (the PROTECT of a soft
+        # delete): Django's delete page then refuses and lists what is in the way.
+        objs = list(objs)
+        to_delete, counts, perms, _ = super().get_deleted_objects(objs, request)
+        ids = [obj.pk for obj in objs]
+        blocking = [
+            *Category.objects.filter(parent__in=ids).exclude(pk__in=ids)[:50],
+            *Product.objects.filter(category__in=ids)[:50],
+        ]
+        protected = [f"{capfirst(o._meta.verbose_name)}: {o}" for o in blocking]
+        return to_delete, counts, perms, protected
+
+    @admin.display(description="category", ordering="path")
+    def tree_name(self, obj):
+        indent = "\u2003" * obj.depth + ("└ " if obj.depth else "")
+        return format_html('<span class="tree-indent">{}</span>{}', indent, obj.name)
+
+    @admin.display(description="products", ordering="product_count")
+    def product_count(self, obj):
+        return obj.product_count
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            saved = services.category_create(
+                name=data["name"],
+                parent=data.get("parent"),
+                position=data.get("position") or 0,
+                **{k: data[k] for k in CATEGORY_PLAIN_FIELDS[2:] if k in data},
+            )
+            adopt(obj, saved)
+            return
+        current = Category.all_objects.get(pk=obj.pk)
+        # The tree columns are the services' alone: start from the stored ones.
+        for name in ("path", "depth", "slug", "deleted_at"):
+            setattr(obj, name, getattr(current, name))
+        fields = changed_fields(current, obj, CATEGORY_PLAIN_FIELDS)
+        parent = data.get("parent")
+        if current.parent_id != (parent.pk if parent else None):
+            moved = services.category_move(
+                category=current, parent=parent, position=obj.position
+            )
+            for name in ("path", "depth", "slug", "parent_id"):
+                setattr(obj, name, getattr(moved, name))
+            fields.append("parent")  # same value as stored: records the move in history
+        if fields:
+            obj.save(update_fields=fields)
+
+    @admin.action(description="Move selected under…", permissions=["change"])
+    def move_selected(self, request, queryset):
+        form = CategoryMoveForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            parent = form.cleaned_data["parent"]
+            roots: list[Category] = []
+            for category in queryset.filter(deleted_at__isnull=True).order_by("path"):
+                if not any(category.path.startswith(r.path) for r in roots):
+                    roots.append(category)  # descendants move with their ancestor
+            try:
+                with transaction.atomic():
+                    for category in roots:
+                        services.category_move(category=category, parent=parent)
+            except CategoryMoveInvalid as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                f"Moved {len(roots)} categor{'y' if len(roots) == 1 else 'ies'} "
+                f"under {parent or 'the top level'}.",
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/catalog/category/move.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Move categories",
+                "categories": queryset.order_by("path"),
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

@@ -1,0 +1,308 @@
+"""Products with their variants and images; CSV export and import."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.auditing.admin import SoftDeleteAdminMixin
+from apps.auditing.services import audit_record
+
+from .. import csv_io, services
+from ..errors import CatalogError
+from ..forms import (
+    PRICE_CURRENCY,
+    CsvImportForm,
+    ImageInlineFormSet,
+    ProductAdminForm,
+    VariantInlineForm,
+    VariantInlineFormSet,
+)
+from ..models import (
+    Product,
+    ProductImage,
+    ProductVariant,
+)
+from .base import (
+    MAX_ERRORS_SHOWN,
+    VARIANT_PLAIN_FIELDS,
+    CatalogAdminMixin,
+    adopt,
+    csv_response,
+)
+
+
+class VariantInline(admin.TabularInline):
+    model = ProductVariant
+    form = VariantInlineForm
+    formset = VariantInlineFormSet
+    fields = (*VARIANT_PLAIN_FIELDS, "price")
+    extra = 1
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("prices")
+
+
+class ImageInline(admin.TabularInline):
+    model = ProductImage
+    formset = ImageInlineFormSet
+    fields = ("preview", "image", "alt_text", "position", "is_primary")
+    readonly_fields = ("preview",)
+    extra = 1
+
+    @admin.display(description="")
+    def preview(self, obj):
+        if not obj.pk or not obj.image:
+            return ""
+        return format_html(
+            '<img src="{}" alt="" style="max-height:60px">', obj.image.url
+        )
+
+
+@admin.register(Product)
+class ProductAdmin(CatalogAdminMixin, SoftDeleteAdminMixin, SimpleHistoryAdmin):
+    form = ProductAdminForm
+    list_display = (
+        "name",
+        "category",
+        "brand",
+        "status",
+        "min_price",
+        "in_stock",
+        "updated_at",
+    )
+    list_filter = ("status", "category", "brand")
+    list_select_related = ("category",)
+    search_fields = ("name", "brand", "slug", "variants__sku")
+    search_help_text = "Name, brand, slug or a variant's SKU."
+    autocomplete_fields = ("category", "product_type")
+    readonly_fields = ("slug", "min_price", "in_stock", "created_at", "updated_at")
+    fieldsets = (
+        (
+            None,
+            {"fields": ("name", "slug", "category", "product_type", "brand", "status")},
+        ),
+        ("Description", {"fields": ("description", "tags", "attributes")}),
+        ("Publishing", {"fields": ("publish_from", "publish_until", "is_featured")}),
+        ("SEO", {"fields": ("seo_title", "seo_description"), "classes": ["collapse"]}),
+        (
+            "Kept by the system",
+            {"fields": ("min_price", "in_stock", "created_at", "updated_at")},
+        ),
+    )
+    inlines = [VariantInline, ImageInline]
+    actions = ["activate", "archive", "export_products", "export_prices"]
+    history_list_display = ["name", "slug", "status"]
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="catalog_product_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _can_import(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "can_import": self._can_import(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
+    # saving
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form._meta.fields
+            if name in form.cleaned_data
+        }
+        if not change:
+            adopt(obj, services.product_create(**fields))
+            return
+        current = Product.all_objects.get(pk=obj.pk)
+        changed = {k: v for k, v in fields.items() if getattr(current, k) != v}
+        if changed:
+            current = services.product_update(product=current, **changed)
+        adopt(obj, current)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is ProductVariant:
+            return self._save_variants(form.instance, formset)
+        if formset.model is ProductImage:
+            return self._save_images(form.instance, formset)
+        return super().save_formset(request, form, formset, change)
+
+    def _save_variants(self, product, formset):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
+        refresh = False
+        for inline_form in formset.forms:
+            variant = inline_form.instance
+            if formset._should_delete_form(inline_form):
+                if variant.pk:
+                    variant.soft_delete()
+                    formset.deleted_objects.append(variant)
+                    refresh = True
+                continue
+            if not inline_form.has_changed():
+                continue
+            data = inline_form.cleaned_data
+            if variant.pk is None:
+                new = services.variant_create(
+                    product=product,
+                    price=data.get("price"),
+                    currency=PRICE_CURRENCY,
+                    **{name: data[name] for name in VARIANT_PLAIN_FIELDS},
+                )
+                formset.new_objects.append(new)
+                continue
+            plain = [n for n in inline_form.changed_data if n in VARIANT_PLAIN_FIELDS]
+            if plain:
+                # No variant-update service: a plain save keeps history and audit trail.
+                variant.save(update_fields=plain)
+                refresh = refresh or "is_active" in plain
+            if "price" in inline_form.changed_data and data.get("price") is not None:
+                services.price_set(
+                    variant=variant, amount=data["price"], currency=PRICE_CURRENCY
+                )
+            formset.changed_objects.append((variant, inline_form.changed_data))
+        if refresh:
+            services.product_min_price_refresh(product.pk)
+
+    def _save_images(self, product, formset):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
+        primary = None
+        for inline_form in formset.forms:
+            image = inline_form.instance
+            if formset._should_delete_form(inline_form):
+                if image.pk:
+                    image.soft_delete()
+                    formset.deleted_objects.append(image)
+                continue
+            data = getattr(inline_form, "cleaned_data", {})
+            if image.pk is None:
+                if not inline_form.has_changed() or not data.get("image"):
+                    continue
+                image = services.image_add(
+                    product=product, image=data["image"], alt_text=data["alt_text"]
+                )
+                if data.get("position"):
+                    image.position = data["position"]
+                    image.save(update_fields=["position"])
+                formset.new_objects.append(image)
+                if data.get("is_primary"):
+                    primary = image
+                continue
+            plain = [
+                n
+                for n in inline_form.changed_data
+                if n in ("image", "alt_text", "position")
+            ]
+            if plain:
+                image.save(update_fields=plain)
+            if plain or "is_primary" in inline_form.changed_data:
+                formset.changed_objects.append((image, inline_form.changed_data))
+            if data.get("is_primary") and "is_primary" in inline_form.changed_data:
+                primary = image
+        if primary is not None:
+            # Through the service: the others stop being primary in the same statement
+            # order, so the one-primary index never sees two.
+            services.image_set_primary(image=primary)
+
+    # actions
+
+    def _set_status(self, request, queryset, status, verb):
+        ids = list(queryset.values_list("pk", flat=True))
+        count = services.products_set_status(product_ids=ids, status=status)
+        self.message_user(request, f"{verb} {count} product(s).", messages.SUCCESS)
+
+    @admin.action(description="Activate selected products", permissions=["change"])
+    def activate(self, request, queryset):
+        self._set_status(request, queryset, Product.Status.ACTIVE, "Activated")
+
+    @admin.action(description="Archive selected products", permissions=["change"])
+    def archive(self, request, queryset):
+        self._set_status(request, queryset, Product.Status.ARCHIVED, "Archived")
+
+    @admin.action(
+        description="Export selected products and variants (CSV)",
+        permissions=["view"],
+    )
+    def export_products(self, request, queryset):
+        ids = sorted(set(queryset.values_list("pk", flat=True)))
+        audit_record(
+            "data_export",
+            table_name="catalog_product",
+            data={"export": "products", "products": len(ids)},
+        )
+        return csv_response(
+            "products.csv", csv_io.PRODUCT_COLUMNS, csv_io.product_rows(ids)
+        )
+
+    @admin.action(
+        description="Export prices of selected products (CSV)", permissions=["view"]
+    )
+    def export_prices(self, request, queryset):
+        ids = sorted(set(queryset.values_list("pk", flat=True)))
+        audit_record(
+            "data_export",
+            table_name="catalog_price",
+            data={"export": "prices", "products": len(ids)},
+        )
+        return csv_response("prices.csv", csv_io.PRICE_COLUMNS, csv_io.price_rows(ids))
+
+    # import
+
+    def import_view(self, request):
+        if not self._can_import(request):
+            raise PermissionDenied
+        form = CsvImportForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            importer = (
+                csv_io.products_import
+                if form.cleaned_data["kind"] == "products"
+                else csv_io.prices_import
+            )
+            try:
+                summary = importer(upload=form.cleaned_data["file"])
+            except csv_io.CsvRejected as exc:
+                errors = exc.errors
+            except CatalogError as exc:  # a concurrent writer won; nothing was written
+                errors = [exc.message]
+            else:
+                self.message_user(
+                    request, f"Import done — {summary}.", messages.SUCCESS
+                )
+                return redirect("admin:catalog_product_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import products or prices from CSV",
+            "form": form,
+            "errors": errors[:MAX_ERRORS_SHOWN],
+            "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
+            "product_columns": ",".join(csv_io.PRODUCT_COLUMNS),
+            "price_columns": ",".join(csv_io.PRICE_COLUMNS),
+            "opts": self.model._meta,
+            "changelist_url": reverse("admin:catalog_product_changelist"),
+        }
+        return TemplateResponse(request, "admin/catalog/product/import.html", context)
