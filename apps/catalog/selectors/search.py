@@ -1,8 +1,5 @@
-"""Storefront reads: search, category listings, the product page, the home page.
-
-Every selector runs a fixed number of queries whatever the page size: one for the page rows
-(with the total as a window count), then one per prefetched relation.
-"""
+"""Search and category listings: filters, full text with trigram typo matches, facets,
+sorting, one page of products with its total."""
 
 from __future__ import annotations
 
@@ -21,7 +18,6 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, transaction
 from django.db.models import (
-    Avg,
     BooleanField,
     Count,
     Exists,
@@ -30,30 +26,21 @@ from django.db.models import (
     FloatField,
     Func,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     Window,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import (
+from ..models import (
     Category,
     OptionValue,
-    Price,
     Product,
-    ProductImage,
-    ProductSlug,
     ProductVariant,
-    PromotionalPrice,
-    Review,
-    TierPrice,
 )
-from .pricing import Quote, price_for
+from .offers import card_prefetches, products_published
 
 SORTS = ("relevance", "price", "-price", "newest")
 # word_similarity(query, name) from which a name counts as a typo match: "shrit" ~ "Shirt"
@@ -65,105 +52,7 @@ MAX_FACETS = 200
 # Search ranks at most this many candidates per matcher (full text, trigram), taken in index
 # order: ranking every "shirt"-like hit (11k of 100k products) costs a sequential scan.
 SEARCH_CANDIDATES = 500
-REVIEWS_SHOWN = 10
 _WORD = re.compile(r"[^\W_]+")
-
-
-def products_published(at: dt.datetime | None = None) -> QuerySet[Product]:
-    """Products a customer may see at `at`: active, alive, inside their publish window."""
-    at = at or timezone.now()
-    return Product.objects.filter(
-        Q(publish_from__isnull=True) | Q(publish_from__lte=at),
-        Q(publish_until__isnull=True) | Q(publish_until__gt=at),
-        status=Product.Status.ACTIVE,
-    )
-
-
-# --- offers (what a listing card shows) ----------------------------------------------------
-
-
-def _promotions_not_over(at: dt.datetime, currency: str) -> QuerySet[PromotionalPrice]:
-    # Future promotions too: they tell a cached fragment when it stops being true.
-    return PromotionalPrice.objects.filter(
-        Q(valid_during__endswith__gt=at) | Q(valid_during__upper_inf=True),
-        currency=currency,
-    )
-
-
-def variant_price_prefetches(at: dt.datetime, currency: str = "EUR") -> list[Prefetch]:
-    """What `price_for` needs, prefetched for many variants at once."""
-    return [
-        Prefetch("prices", queryset=Price.objects.filter(currency=currency)),
-        Prefetch("promotions", queryset=_promotions_not_over(at, currency)),
-        Prefetch(
-            "tiers",
-            # Explicit order: the model's ("variant", ...) ordering would join two tables.
-            queryset=TierPrice.objects.filter(currency=currency).order_by(
-                "min_quantity"
-            ),
-        ),
-    ]
-
-
-def card_prefetches(at: dt.datetime, currency: str = "EUR") -> list[Prefetch]:
-    """Active variants with their price data and the primary image, for product cards."""
-    variants = (
-        ProductVariant.objects.filter(is_active=True)
-        .order_by("position", "id")
-        .prefetch_related(*variant_price_prefetches(at, currency))
-    )
-    return [
-        Prefetch("variants", queryset=variants, to_attr="active_variants"),
-        Prefetch(
-            "images",
-            queryset=ProductImage.objects.filter(is_primary=True).order_by("id"),
-            to_attr="primary_images",
-        ),
-    ]
-
-
-@dataclass(frozen=True)
-class Offer:
-    """The lowest current unit price of a product (a card's "from" price)."""
-
-    quote: Quote
-    variant: ProductVariant
-    several_prices: bool
-
-    @property
-    def promoted(self) -> bool:
-        return self.quote.unit < self.quote.base
-
-
-def product_offer(product: Product, at: dt.datetime) -> Offer | None:
-    """The cheapest active variant's price at `at` (needs `card_prefetches`)."""
-    quotes = [
-        (quote, variant)
-        for variant in product.active_variants
-        if (quote := price_for(variant, 1, at)) is not None
-    ]
-    if not quotes:
-        return None
-    quote, variant = min(quotes, key=lambda qv: (qv[0].unit, qv[1].position))
-    return Offer(
-        quote=quote,
-        variant=variant,
-        several_prices=len({q.unit for q, _ in quotes}) > 1,
-    )
-
-
-def price_changes_after(variants, at: dt.datetime) -> dt.datetime | None:
-    """The next moment a promotion of these variants starts or ends (prefetched data)."""
-    moments = []
-    for variant in variants:
-        for promotion in variant.promotions.all():
-            for edge in (promotion.valid_during.lower, promotion.valid_during.upper):
-                if edge is not None and edge > at:
-                    moments.append(edge)
-    return min(moments, default=None)
-
-
-# --- search and listings -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -460,216 +349,4 @@ def category_listing(
         category=category,
         sort="newest" if sort == "relevance" else sort,
         **filters,
-    )
-
-
-# --- categories ----------------------------------------------------------------------------
-
-
-def category_by_slugs(slugs: list[str]) -> tuple[Category, list[Category]] | None:
-    """The category at /root/child/.../leaf and its ancestors (root first), in one query."""
-    if not slugs:
-        return None
-    candidates = Category.objects.filter(slug__in=slugs, depth__lt=len(slugs))
-    by_parent = {(c.parent_id, c.slug): c for c in candidates}
-    chain: list[Category] = []
-    parent_id = None
-    for slug in slugs:
-        node = by_parent.get((parent_id, slug))
-        if node is None:
-            return None
-        chain.append(node)
-        parent_id = node.pk
-    return chain[-1], chain[:-1]
-
-
-def category_children(category: Category) -> list[Category]:
-    return list(Category.objects.filter(parent=category).order_by("position", "name"))
-
-
-def category_url_paths(categories) -> dict[int, str]:
-    """`{category id: "clothing/shirts"}` for these categories, in one query for ancestors."""
-    categories = list(categories)
-    ancestor_ids = {pk for c in categories for pk in c.ancestor_ids}
-    slugs = {c.pk: c.slug for c in categories}
-    if ancestor_ids - slugs.keys():
-        slugs.update(
-            Category.objects.filter(pk__in=ancestor_ids - slugs.keys()).values_list(
-                "pk", "slug"
-            )
-        )
-    return {
-        c.pk: "/".join(slugs[pk] for pk in [*c.ancestor_ids, c.pk] if pk in slugs)
-        for c in categories
-    }
-
-
-def categories_for_filter(limit: int = 500) -> list[Category]:
-    """Every category in tree order, for a search filter menu."""
-    return list(Category.objects.order_by("path").only("id", "name", "depth")[:limit])
-
-
-# --- product page --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProductDetail:
-    product: Product
-    breadcrumbs: list[Category]  # root first, the product's own category last
-    variants: list[ProductVariant]
-    images: list[ProductImage]
-    reviews: list[Review]
-    rating_average: Decimal | None
-    rating_count: int
-    # When the page stops being true by itself (a promotion starts or ends, publishing ends).
-    changes_at: dt.datetime | None
-
-
-def _rating(product: Product) -> tuple[Decimal | None, int]:
-    try:
-        rating = product.rating  # the materialized view, refreshed every few minutes
-    except Product.rating.RelatedObjectDoesNotExist:
-        rating = None
-    if rating is not None and rating.count:
-        return rating.average, rating.count
-    if product.live_review_count:
-        return round(Decimal(product.live_review_average), 2), product.live_review_count
-    return None, 0
-
-
-def product_detail(slug: str, at: dt.datetime | None = None) -> ProductDetail | None:
-    """Everything the product page shows, or None when no published product has `slug`."""
-    at = at or timezone.now()
-    approved = Review.objects.filter(product=OuterRef("pk"), status="approved")
-    variants = (
-        ProductVariant.objects.filter(is_active=True)
-        .order_by("position", "id")
-        .prefetch_related(
-            Prefetch(
-                "option_values",
-                queryset=OptionValue.objects.select_related("option").order_by(
-                    "option__position", "option_id", "position", "id"
-                ),
-            ),
-            *variant_price_prefetches(at),
-        )
-    )
-    reviews = (
-        Review.objects.filter(status=Review.Status.APPROVED)
-        .select_related("user")
-        .only(
-            "id",
-            "product_id",
-            "rating",
-            "title",
-            "body",
-            "verified_purchase",
-            "created_at",
-            "user__id",
-            "user__full_name",
-        )
-        .order_by("-created_at", "-id")
-    )
-    product = (
-        products_published(at)
-        .filter(slug=slug)
-        .select_related("category", "rating")
-        .annotate(
-            live_review_average=Subquery(
-                approved.values("product").annotate(a=Avg("rating")).values("a")
-            ),
-            live_review_count=Coalesce(
-                Subquery(
-                    approved.values("product").annotate(n=Count("pk")).values("n")
-                ),
-                0,
-            ),
-        )
-        .prefetch_related(
-            Prefetch("variants", queryset=variants, to_attr="active_variants"),
-            Prefetch(
-                "images",
-                queryset=ProductImage.objects.order_by("-is_primary", "position", "id"),
-                to_attr="ordered_images",
-            ),
-            Prefetch(
-                "reviews",
-                queryset=reviews[:REVIEWS_SHOWN],
-                to_attr="latest_reviews",
-            ),
-        )
-        .first()
-    )
-    if product is None:
-        return None
-    category = product.category
-    ancestors = sorted(
-        Category.objects.filter(pk__in=category.ancestor_ids), key=lambda c: c.depth
-    )
-    average, count = _rating(product)
-    changes = [
-        m
-        for m in (
-            price_changes_after(product.active_variants, at),
-            product.publish_until,
-        )
-        if m is not None
-    ]
-    return ProductDetail(
-        product=product,
-        breadcrumbs=[*ancestors, category],
-        variants=product.active_variants,
-        images=product.ordered_images,
-        reviews=product.latest_reviews,
-        rating_average=average,
-        rating_count=count,
-        changes_at=min(changes, default=None),
-    )
-
-
-def product_current_slug(old_slug: str, at: dt.datetime | None = None) -> str | None:
-    """The current slug of a published product that used to be at `old_slug`."""
-    product_ids = ProductSlug.objects.filter(slug=old_slug).values("product_id")
-    return (
-        products_published(at)
-        .filter(pk__in=product_ids)
-        .values_list("slug", flat=True)
-        .first()
-    )
-
-
-# --- home ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HomeContent:
-    featured_categories: list[Category]
-    category_paths: dict[int, str]
-    featured_products: list[Product]
-    newest_products: list[Product]
-
-
-def home_content(
-    at: dt.datetime | None = None, *, categories: int = 8, products: int = 8
-) -> HomeContent:
-    """Featured categories, featured products and the newest products."""
-    at = at or timezone.now()
-    featured_categories = list(
-        Category.objects.filter(is_featured=True).order_by("depth", "position", "name")[
-            :categories
-        ]
-    )
-    published = products_published(at).defer(
-        "search_vector", "description", "attributes"
-    )
-    featured = list(
-        published.filter(is_featured=True).order_by("-created_at", "-id")[:products]
-    )
-    newest = list(published.order_by("-created_at", "-id")[:products])
-    prefetch_related_objects([*featured, *newest], *card_prefetches(at))
-    return HomeContent(
-        featured_categories=featured_categories,
-        category_paths=category_url_paths(featured_categories),
-        featured_products=featured,
-        newest_products=newest,
     )

@@ -1,0 +1,73 @@
+"""Storefront reads: search, category listings, the product page, the home page.
+
+Every selector runs a fixed number of queries whatever the page size: one for the page rows
+(with the total as a window count), then one per prefetched relation.
+"""
+
+from .categories import (
+    categories_for_filter,
+    category_by_slugs,
+    category_children,
+    category_url_paths,
+)
+from .home import (
+    HomeContent,
+    home_content,
+)
+from .offers import (
+    Offer,
+    card_prefetches,
+    price_changes_after,
+    product_offer,
+    products_published,
+    variant_price_prefetches,
+)
+from .product_page import (
+    REVIEWS_SHOWN,
+    ProductDetail,
+    product_current_slug,
+    product_detail,
+)
+from .search import (
+    MAX_FACETS,
+    MAX_QUERY_LENGTH,
+    MAX_QUERY_WORDS,
+    SEARCH_CANDIDATES,
+    SORTS,
+    TRIGRAM_THRESHOLD,
+    ProductFilters,
+    ProductPage,
+    category_listing,
+    clean_query,
+    product_search,
+)
+
+__all__ = [
+    "HomeContent",
+    "MAX_FACETS",
+    "MAX_QUERY_LENGTH",
+    "MAX_QUERY_WORDS",
+    "Offer",
+    "ProductDetail",
+    "ProductFilters",
+    "ProductPage",
+    "REVIEWS_SHOWN",
+    "SEARCH_CANDIDATES",
+    "SORTS",
+    "TRIGRAM_THRESHOLD",
+    "card_prefetches",
+    "categories_for_filter",
+    "category_by_slugs",
+    "category_children",
+    "category_listing",
+    "category_url_paths",
+    "clean_query",
+    "home_content",
+    "price_changes_after",
+    "product_current_slug",
+    "product_detail",
+    "product_offer",
+    "product_search",
+    "products_published",
+    "variant_price_prefetches",
+]
