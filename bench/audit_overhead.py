@@ -10,8 +10,8 @@
 
 The trigger writes one capture per statement to the inbox `auditing_auditevent_inbox` (a
 one-row UPDATE: its two images; a multi-row UPDATE: only the changed columns, compared in the
-trigger; one-row statements are written by the C function of the library shop_audit where
-the server has it, `capture_function_language` says which ran); the job
+trigger; written by the C function of the library shop_audit where the server has it,
+`capture_function_language` says which ran); the job
 `auditing.inbox_drain` expands captures into events in the partitioned trail later, off the
 writer's path. (a)-(c) are what the writing transaction pays (the primary
 figures, `*_ratio`). Then:
@@ -372,7 +372,7 @@ def main() -> None:
         marker = sql("SELECT COALESCE(max(id), 0) FROM auditing_auditevent_all")[0][0]
         setup()
         result = {"bench": "audit_overhead"}
-        # Which capture ran: C (one-row path; several rows in auditing_capture_rows) or the
+        # Which capture ran: C (auditing_capture_rows() for what it leaves to PL/pgSQL) or the
         # PL/pgSQL function alone (a server without the library shop_audit).
         language, body = sql(
             "SELECT l.lanname, md5(r.prosrc) FROM pg_proc p"

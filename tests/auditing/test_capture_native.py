@@ -1,4 +1,4 @@
-"""The C capture (one-row statements) writes exactly what the PL/pgSQL capture writes.
+"""The C capture writes exactly what the PL/pgSQL capture writes.
 
 Two scratch tables, one per function, get the same statements under the same audit
 contexts; their inbox rows must be identical to the byte, and a context the trail refuses
@@ -22,16 +22,24 @@ native_migration = importlib.import_module(
 TABLES = {"native": "capture_c", "plpgsql": "capture_plpgsql"}
 FUNCTIONS = {"native": "auditing_capture", "plpgsql": "auditing_capture_rows"}
 
-# Every value a JSON image has to render: numbers, text with quotes, timestamps, jsonb,
-# booleans, NULLs, a column named like the trigger's row aliases, a dropped column.
+# Every value a JSON image has to render and every way a column is compared: numbers (an
+# unconstrained numeric, where 1.50 = 1.5), text with quotes, varchar, timestamps, jsonb, json
+# (no '=': compared as text), a range and an array (compared as text), a domain, booleans,
+# NULLs, a column named like the trigger's row aliases, a dropped column.
 COLUMNS = """
     id         bigint PRIMARY KEY,
     gone       text,
     name       text NOT NULL,
     price      numeric(12, 2),
+    amount     numeric,
     qty        integer,
+    code       varchar(20),
     seen_at    timestamptz,
     attrs      jsonb,
+    doc        json,
+    span       tstzrange,
+    sizes      integer[],
+    stock      capture_count,
     flag       boolean,
     o          text,
     deleted_at timestamptz
@@ -46,6 +54,7 @@ def _sql(statement: str, params=()):
 
 @pytest.fixture
 def twin_tables(db):
+    _sql("CREATE DOMAIN capture_count AS integer CHECK (VALUE >= 0)")
     for kind, table in TABLES.items():
         function = FUNCTIONS[kind]
         _sql(f"CREATE TABLE {table} ({COLUMNS})")
@@ -100,8 +109,21 @@ STATEMENTS = [
     "UPDATE {t} SET qty = 9 WHERE id = 404",  # no row
     "UPDATE {t} SET deleted_at = '2026-11-02 00:00+00' WHERE id = 2",
     "UPDATE {t} SET deleted_at = NULL WHERE id = 2",
-    "INSERT INTO {t} (id, name) SELECT g, 'bulk ' || g FROM generate_series(10, 12) g",
+    """INSERT INTO {t} (id, name, amount, code, doc, span, sizes, stock, flag)
+       SELECT g, 'bulk ' || g, 1.50, 'c' || g, '{{"k": [1,  2]}}', tstzrange('2026-01-01', '2026-02-01'),
+              ARRAY[g, 2], g, g %% 2 = 0
+       FROM generate_series(10, 13) g""",
     "UPDATE {t} SET qty = id WHERE id >= 10",
+    # 1.5 = 1.50 (unchanged), the same json in other spacing (changed: compared as text).
+    """UPDATE {t} SET amount = 1.5, doc = '{{"k": [1, 2]}}', code = CASE WHEN id = 10 THEN code ELSE 'x"y' END
+       WHERE id >= 10""",
+    """UPDATE {t} SET span = tstzrange('2026-01-01', '2026-03-01'), sizes = ARRAY[id, 3],
+       stock = NULL, flag = NOT flag, seen_at = '2026-11-03 12:00+01', price = 7
+       WHERE id >= 11""",
+    "UPDATE {t} SET name = name WHERE id >= 10",  # several rows, none changed: no capture
+    "UPDATE {t} SET deleted_at = '2026-11-02 00:00+00' WHERE id >= 12",
+    "UPDATE {t} SET deleted_at = NULL WHERE id >= 12",
+    "UPDATE {t} SET id = id + 100 WHERE id = 13",  # a key change
     "DELETE FROM {t} WHERE id = 1",
     "DELETE FROM {t} WHERE id = 404",
     "DELETE FROM {t} WHERE id >= 10",
@@ -145,8 +167,9 @@ def test_both_functions_write_identical_captures(twin_tables, context):
             _sql(statement.format(t=table))
     native, plpgsql = _inbox(TABLES["native"]), _inbox(TABLES["plpgsql"])
     assert native == plpgsql
-    # One capture per statement that changed rows (the no-op update still has its images).
-    assert len(native) == 10
+    # One capture per statement that changed rows (the no-op one-row update still has its
+    # images; the no-op update of several rows has none).
+    assert len(native) == 15
     assert all(row[-1] for row in native)  # written by this transaction
     assert _events(TABLES["native"]) == _events(TABLES["plpgsql"])
 
@@ -244,3 +267,75 @@ def test_other_triggers_on_the_table_still_read_every_transition_row(twin_tables
         (f"{table}_zz", 1),
     ]
     assert len(_inbox(table)) == 1
+
+
+def test_statements_of_more_than_one_capture_are_split_alike(twin_tables):
+    """50,000 rows per capture: 50,001 rows make two, on both functions."""
+    _set_context({"source": "command", "request_id": "big"})
+    for table in twin_tables.values():
+        _sql(
+            f"INSERT INTO {table} (id, name) SELECT g, 'n' || g FROM generate_series(1, 50001) g"
+        )
+        _sql(f"UPDATE {table} SET qty = 1")
+        _sql(f"UPDATE {table} SET qty = 2 WHERE id > 1")
+        _sql(f"UPDATE {table} SET qty = 3 WHERE id = 50001")
+        _sql(f"DELETE FROM {table}")
+    native, plpgsql = _inbox(TABLES["native"]), _inbox(TABLES["plpgsql"])
+    assert native == plpgsql
+    assert [(row[1], row[2]) for row in native] == [
+        ("insert", 50000),
+        ("insert", 1),
+        ("update", 50000),
+        ("update", 1),
+        ("update", 50000),
+        ("update", 1),
+        ("delete", 50000),
+        ("delete", 1),
+    ]
+
+
+# (column, first value, second value, captures the two updates leave)
+EDGE_COLUMNS = [
+    ("b box", "box '((0,0),(1,1))'", "box '((1,1),(2,2))'", 1),  # '=': same area
+    ("c char(3)", "'ab'", "'ab '", 1),  # '=' ignores trailing blanks
+    ("flagged bool[]", "'{t}'", "'{f}'", 2),  # no '=': compared as text
+    ("n name", "'nm'", "'nm2'", 2),
+    ("x xml", "'<a/>'", "'<b/>'", 2),  # no '=', no plain text: left to PL/pgSQL
+]
+
+
+@pytest.mark.parametrize(
+    "column,first,second,captures", EDGE_COLUMNS, ids=[c[0] for c in EDGE_COLUMNS]
+)
+def test_columns_at_the_edges_of_the_comparison_rules_are_captured_alike(
+    db, column, first, second, captures
+):
+    name = column.split()[0]
+    for kind, table in TABLES.items():
+        _sql(f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column}, qty integer)")
+        _sql(
+            f"CREATE TRIGGER {table}_u AFTER UPDATE ON {table}"
+            " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
+            f" EXECUTE FUNCTION {FUNCTIONS[kind]}('id', '{{}}')"
+        )
+        _sql(f"INSERT INTO {table} SELECT g, {first}, 0 FROM generate_series(1, 3) g")
+        _sql(f"UPDATE {table} SET {name} = {second}")
+        _sql(f"UPDATE {table} SET qty = id, {name} = NULL WHERE id > 1")
+    native = _inbox(TABLES["native"])
+    assert native == _inbox(TABLES["plpgsql"])
+    assert len(native) == captures
+
+
+def test_a_key_without_plain_text_is_captured_alike(db):
+    for kind, table in TABLES.items():
+        _sql(f"CREATE TABLE {table} (id inet PRIMARY KEY, qty integer)")
+        _sql(
+            f"CREATE TRIGGER {table}_u AFTER UPDATE ON {table}"
+            " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
+            f" EXECUTE FUNCTION {FUNCTIONS[kind]}('id', '{{}}')"
+        )
+        _sql(f"INSERT INTO {table} VALUES ('10.0.0.1', 0), ('10.0.0.2', 0)")
+        _sql(f"UPDATE {table} SET qty = 1")
+    native = _inbox(TABLES["native"])
+    assert native == _inbox(TABLES["plpgsql"])
+    assert native[0][6] == ["10.0.0.1/32", "10.0.0.2/32"]  # inet::text keeps the mask

@@ -1,12 +1,13 @@
-"""The audit capture's one-row path in C, where the server can load it.
+"""The audit capture in C, where the server can load it.
 
 `auditing_capture()`, attached to every audited table, becomes the C function of the library
 `shop_audit` (apps/auditing/pg/shop_audit.c, built by scripts/pg.sh into a directory the
 project's server searches). The PL/pgSQL function of 0005 stays, as `auditing_capture_rows()`:
-the C function writes one-row captures itself and hands every other statement to it.
+the C function writes the same captures itself and hands it what it does not handle (tables
+with sensitive columns, unusual column types, an audit context to refuse).
 
 A server that cannot load the library (or a role that may not create C functions) keeps the
-PL/pgSQL function as `auditing_capture()`: the same captures, a slower one-row path; the
+PL/pgSQL function as `auditing_capture()`: the same captures, written more slowly; the
 migration says so on stderr. Reversing puts the PL/pgSQL function back under its name.
 """
 
@@ -41,7 +42,7 @@ def install_native(connection) -> bool:
             cursor.execute(NATIVE)
     except DatabaseError as exc:
         sys.stderr.write(
-            f"\n  auditing: one-row capture stays in PL/pgSQL ({str(exc).strip()}); "
+            f"\n  auditing: the audit capture stays in PL/pgSQL ({str(exc).strip()}); "
             "scripts/pg.sh builds the library shop_audit for the project's server.\n"
         )
         return False
