@@ -65,7 +65,6 @@ PG_FUNCTION_INFO_V1(auditing_capture);
  * transactions. $1-$9 are the same in all three (see fill_common); then one row's images,
  * several rows' images, or several rows' changes.
  */
-#define COMMON_ARGS 9
 #define CAPTURE_ARGS 12
 #define INBOX_INSERT \
 	"INSERT INTO auditing_auditevent_inbox (table_name, pk_column, action, actor_id," \
