@@ -52,9 +52,11 @@ def _sql(statement: str, params=()):
         return cursor.fetchall() if cursor.description else None
 
 
-@pytest.fixture
-def twin_tables(db):
+# Without sensitive columns, and with some (one of them not a column of the table).
+@pytest.fixture(params=["{}", "{o,attrs,stock,absent}"], ids=["plain", "sensitive"])
+def twin_tables(db, request):
     _sql("CREATE DOMAIN capture_count AS integer CHECK (VALUE >= 0)")
+    hidden = request.param
     for kind, table in TABLES.items():
         function = FUNCTIONS[kind]
         _sql(f"CREATE TABLE {table} ({COLUMNS})")
@@ -62,12 +64,12 @@ def twin_tables(db):
         _sql(
             f"""
             CREATE TRIGGER {table}_i AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION {function}('id', '{{}}');
+                FOR EACH STATEMENT EXECUTE FUNCTION {function}('id', '{hidden}');
             CREATE TRIGGER {table}_u AFTER UPDATE ON {table}
                 REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION {function}('id', '{{}}');
+                FOR EACH STATEMENT EXECUTE FUNCTION {function}('id', '{hidden}');
             CREATE TRIGGER {table}_d AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION {function}('id', '{{}}');
+                FOR EACH STATEMENT EXECUTE FUNCTION {function}('id', '{hidden}');
             """
         )
     return TABLES

@@ -3,8 +3,8 @@
 `auditing_capture()`, attached to every audited table, becomes the C function of the library
 `shop_audit` (apps/auditing/pg/shop_audit.c, built by scripts/pg.sh into a directory the
 project's server searches). The PL/pgSQL function of 0005 stays, as `auditing_capture_rows()`:
-the C function writes the same captures itself and hands it what it does not handle (tables
-with sensitive columns, unusual column types, an audit context to refuse).
+the C function writes the same captures itself and hands it what it does not handle (unusual
+column types, an audit context to refuse).
 
 A server that cannot load the library (or a role that may not create C functions) keeps the
 PL/pgSQL function as `auditing_capture()`: the same captures, written more slowly; the

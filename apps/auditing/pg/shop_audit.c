@@ -12,13 +12,17 @@
  *   changed, each column compared with its type's '=' (IS DISTINCT FROM), or as text for a
  *   type without one.
  *
+ * Sensitive columns (the trigger's second argument) never leave the row: images are
+ * to_jsonb(row) without them, a change to one is ["[withheld]", "[withheld]"] or, for one
+ * row, its name in `withheld`.
+ *
  * PL/pgSQL prepares its expressions and checks its plans again in every transaction, and
  * builds the comparison of several rows as a statement each time; here three INSERT plans
  * are prepared once per connection and rows are compared and rendered directly.
  *
  * Everything else goes to `auditing_capture_rows()` unchanged (same trigger data, so the
- * same transition tables and arguments): tables with sensitive columns, an UPDATE of several
- * rows of a table with a column this file does not compare the same way (a type without '='
+ * same transition tables and arguments): an UPDATE of several rows of a table with a column
+ * this file does not compare the same way (a type without '='
  * whose text is not its output text, a nondeterministic collation, such a key), and any
  * audit context that is not the usual shape (the PL/pgSQL function then applies or refuses
  * it: one set of rules). tests/auditing/test_capture_native.py holds both to the same bytes.
@@ -28,12 +32,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
-#include "catalog/namespace.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
@@ -43,8 +48,8 @@
 #include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/fmgrprotos.h"
 #include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -52,6 +57,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
+#include "utils/varlena.h"
 
 PG_MODULE_MAGIC;
 
@@ -83,9 +89,9 @@ typedef struct CapturePlan
 #define COMMON_TYPES TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, INETOID, JSONBOID
 
 static CapturePlan one_row_plan = {
-	INBOX_INSERT "old_rows, new_rows" COMMON_VALUES
-	"ARRAY[nextval('auditing_auditevent_id_seq')], $10, $11)",
-	11, {COMMON_TYPES, JSONOID, JSONOID}, NULL
+	INBOX_INSERT "old_rows, new_rows, withheld" COMMON_VALUES
+	"ARRAY[nextval('auditing_auditevent_id_seq')], $10, $11, $12)",
+	12, {COMMON_TYPES, JSONOID, JSONOID, TEXTARRAYOID}, NULL
 };
 static CapturePlan images_plan = {
 	INBOX_INSERT "old_rows, new_rows" COMMON_VALUES IDS("$12") ", $10, $11)",
@@ -110,6 +116,19 @@ typedef struct AuditContext
 	Datum		extra;
 	bool		extra_null;
 } AuditContext;
+
+/*
+ * The table's sensitive columns (the trigger's second argument, a text[] literal): never
+ * copied. Images leave them out (to_jsonb(row) - hidden, as text); a change to one is recorded
+ * as ["[withheld]", "[withheld]"], or by name in `withheld` for a one-row UPDATE.
+ */
+typedef struct Hidden
+{
+	int			count;
+	Datum	   *names;			/* text */
+	Datum		array;			/* text[] */
+	FmgrInfo	to_jsonb;		/* to_jsonb(anyelement), bound to the table's row type */
+} Hidden;
 
 /* Call `auditing_capture_rows()` (same schema as this function) with the same trigger data. */
 static Datum
@@ -307,25 +326,126 @@ rows_next(Tuplestorestate *rows, int pointer, TupleTableSlot *slot)
 	return tuplestore_gettupleslot(rows, true, false, slot);
 }
 
-/* row_to_json(r)::text of the slot's row, appended to buf. */
-static void
-append_row_json(StringInfo buf, TupleTableSlot *slot)
+/* TG_ARGV[1]::text[]; false (left to PL/pgSQL) when it holds a NULL. */
+static bool
+read_hidden(TriggerData *td, Hidden *h)
 {
-	text	   *image = DatumGetTextPP(DirectFunctionCall1(row_to_json,
-														   ExecFetchSlotHeapTupleDatum(slot)));
+	ArrayType  *names = DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN,
+																td->tg_trigger->tgargs[1],
+																TEXTOID, -1));
+	bool	   *nulls;
+	int			i;
 
-	appendBinaryStringInfo(buf, VARDATA_ANY(image), VARSIZE_ANY_EXHDR(image));
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &h->names, &nulls, &h->count);
+	for (i = 0; i < h->count; i++)
+		if (nulls[i])
+			return false;
+	h->array = PointerGetDatum(names);
+	if (h->count > 0)
+	{
+		Oid			row_type = RelationGetDescr(td->tg_relation)->tdtypeid;
+		FuncExpr   *call = makeFuncExpr(F_TO_JSONB, JSONBOID,
+										list_make1(makeNullConst(row_type, -1, InvalidOid)),
+										InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+
+		fmgr_info(F_TO_JSONB, &h->to_jsonb);
+		fmgr_info_set_expr((Node *) call, &h->to_jsonb);
+	}
+	return true;
+}
+
+static bool
+is_hidden(Hidden *h, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < h->count; i++)
+		if (strcmp(TextDatumGetCString(h->names[i]), name) == 0)
+			return true;
+	return false;
+}
+
+/* to_jsonb(r) of the slot's row. */
+static Jsonb *
+row_jsonb(TupleTableSlot *slot, Hidden *h)
+{
+	return DatumGetJsonbP(FunctionCall1(&h->to_jsonb, ExecFetchSlotHeapTupleDatum(slot)));
+}
+
+/*
+ * The image of the slot's row, appended to buf: row_to_json(r)::text, or with sensitive
+ * columns (to_jsonb(r) - hidden)::json::text. `row` is to_jsonb(r) when the caller has it.
+ */
+static void
+append_image(StringInfo buf, TupleTableSlot *slot, Hidden *h, Jsonb *row)
+{
+	if (h->count == 0)
+	{
+		text	   *image = DatumGetTextPP(DirectFunctionCall1(row_to_json,
+															   ExecFetchSlotHeapTupleDatum(slot)));
+
+		appendBinaryStringInfo(buf, VARDATA_ANY(image), VARSIZE_ANY_EXHDR(image));
+		return;
+	}
+	if (row == NULL)
+		row = row_jsonb(slot, h);
+	appendStringInfoString(buf, DatumGetCString(DirectFunctionCall1(jsonb_out,
+		DirectFunctionCall2(jsonb_delete_array, JsonbPGetDatum(row), h->array))));
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	text	   *x = DatumGetTextPP(*(const Datum *) a);
+	text	   *y = DatumGetTextPP(*(const Datum *) b);
+
+	return varstr_cmp(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x), VARDATA_ANY(y), VARSIZE_ANY_EXHDR(y),
+					  DEFAULT_COLLATION_OID);
+}
+
+/*
+ * The sensitive columns a one-row UPDATE changed, by name and in order:
+ * NULLIF(ARRAY(SELECT h FROM unnest(hidden) h WHERE (o->h) IS DISTINCT FROM (n->h)
+ * ORDER BY h), '{}').
+ */
+static Datum
+withheld_names(Jsonb *o, Jsonb *n, Hidden *h, bool *isnull)
+{
+	Datum	   *changed = palloc(sizeof(Datum) * Max(h->count, 1));
+	int			count = 0;
+	int			i;
+
+	for (i = 0; i < h->count; i++)
+	{
+		char	   *name = TextDatumGetCString(h->names[i]);
+		JsonbValue	obuf,
+					nbuf;
+		JsonbValue *ov = getKeyJsonValueFromContainer(&o->root, name, strlen(name), &obuf);
+		JsonbValue *nv = getKeyJsonValueFromContainer(&n->root, name, strlen(name), &nbuf);
+
+		if ((ov == NULL) != (nv == NULL) ||
+			(ov != NULL && compareJsonbContainers(&JsonbValueToJsonb(ov)->root,
+												  &JsonbValueToJsonb(nv)->root) != 0))
+			changed[count++] = h->names[i];
+	}
+	*isnull = count == 0;
+	if (count == 0)
+		return (Datum) 0;
+	qsort(changed, count, sizeof(Datum), name_cmp);
+	return PointerGetDatum(construct_array(changed, count, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /* The one row of an UPDATE: its old and new image, each as a one-element JSON array. */
 static void
-capture_one_update(TriggerData *td, AuditContext *c)
+capture_one_update(TriggerData *td, AuditContext *c, Hidden *h)
 {
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(td->tg_relation),
 													&TTSOpsMinimalTuple);
 	Tuplestorestate *tables[2] = {td->tg_oldtable, td->tg_newtable};
+	Jsonb	   *rows[2] = {NULL, NULL};
 	Datum		values[CAPTURE_ARGS];
 	char		nulls[CAPTURE_ARGS];
+	bool		none_withheld = true;
 	int			i;
 
 	fill_common(values, nulls, td, "update", c);
@@ -336,12 +456,17 @@ capture_one_update(TriggerData *td, AuditContext *c)
 		initStringInfo(&image);
 		if (!rows_next(tables[i], rows_rewind(tables[i]), slot))
 			elog(ERROR, "auditing_capture: transition table has no row");
+		if (h->count > 0)
+			rows[i] = row_jsonb(slot, h);
 		appendStringInfoChar(&image, '[');
-		append_row_json(&image, slot);
+		append_image(&image, slot, h, rows[i]);
 		appendStringInfoChar(&image, ']');
 		values[9 + i] = PointerGetDatum(cstring_to_text_with_len(image.data, image.len));
 		tuplestore_select_read_pointer(tables[i], 0);
 	}
+	if (h->count > 0)
+		values[11] = withheld_names(rows[0], rows[1], h, &none_withheld);
+	nulls[11] = none_withheld ? 'n' : ' ';
 	ExecDropSingleTupleTableSlot(slot);
 	insert_capture(&one_row_plan, values, nulls);
 }
@@ -351,7 +476,7 @@ capture_one_update(TriggerData *td, AuditContext *c)
  * json_agg(row_to_json(r)) gives: "[" r1 ", " r2 ... "]".
  */
 static void
-capture_images(TriggerData *td, const char *action, AuditContext *c)
+capture_images(TriggerData *td, const char *action, AuditContext *c, Hidden *h)
 {
 	bool		deleted = TRIGGER_FIRED_BY_DELETE(td->tg_event);
 	Tuplestorestate *rows = deleted ? td->tg_oldtable : td->tg_newtable;
@@ -377,7 +502,7 @@ capture_images(TriggerData *td, const char *action, AuditContext *c)
 			MemoryContext caller = MemoryContextSwitchTo(row_cxt);
 
 			appendStringInfoString(&images, count == 0 ? "[" : ", ");
-			append_row_json(&images, slot);
+			append_image(&images, slot, h, NULL);
 			MemoryContextSwitchTo(caller);
 			MemoryContextReset(row_cxt);
 			count++;
@@ -388,6 +513,7 @@ capture_images(TriggerData *td, const char *action, AuditContext *c)
 			values[deleted ? 9 : 10] = PointerGetDatum(cstring_to_text_with_len(images.data,
 																				images.len));
 			values[11] = Int32GetDatum(count);
+			nulls[11] = count == 1 ? 'n' : ' ';
 			insert_capture(count == 1 ? &one_row_plan : &images_plan, values, nulls);
 			resetStringInfo(&images);
 			count = 0;
@@ -404,6 +530,7 @@ typedef struct DiffColumn
 {
 	int			index;			/* in the tuple descriptor */
 	bool		by_text;		/* no '=' for the type: compare o::text, n::text */
+	bool		hidden;			/* sensitive: a change is written as withheld */
 	Oid			collation;
 	FmgrInfo	eq;
 	FmgrInfo	out;
@@ -428,7 +555,7 @@ text_is_output(Oid type)
  * text is not its output, or no key column at all.
  */
 static bool
-diff_columns(TriggerData *td, DiffColumn *cols, int *ncols, int *key)
+diff_columns(TriggerData *td, Hidden *h, DiffColumn *cols, int *ncols, int *key)
 {
 	TupleDesc	desc = RelationGetDescr(td->tg_relation);
 	List	   *eq_name = list_make1(makeString("="));
@@ -455,6 +582,7 @@ diff_columns(TriggerData *td, DiffColumn *cols, int *ncols, int *key)
 		if (OidIsValid(attr->attcollation) && !get_collation_isdeterministic(attr->attcollation))
 			return false;
 		col->index = i;
+		col->hidden = is_hidden(h, NameStr(attr->attname));
 		col->collation = attr->attcollation;
 		if (!col->by_text)
 			fmgr_info(get_opcode(eq_opr), &col->eq);
@@ -558,6 +686,11 @@ capture_changes(TriggerData *td, AuditContext *c, DiffColumn *cols, int ncols, i
 					continue;
 				appendStringInfoChar(&diff, diff.len == 0 ? '{' : ',');
 				appendStringInfoString(&diff, col->key);
+				if (col->hidden)
+				{
+					appendStringInfoString(&diff, "\"[withheld]\",\"[withheld]\"]");
+					continue;
+				}
 				append_value_json(&diff, col, old_row->tts_values[col->index],
 								  old_row->tts_isnull[col->index]);
 				appendStringInfoChar(&diff, ',');
@@ -612,6 +745,7 @@ auditing_capture(PG_FUNCTION_ARGS)
 	Trigger    *trigger;
 	Tuplestorestate *counted;
 	AuditContext c;
+	Hidden		h;
 	const char *action;
 	int64		rows;
 	DiffColumn *cols = NULL;
@@ -622,7 +756,7 @@ auditing_capture(PG_FUNCTION_ARGS)
 		elog(ERROR, "auditing_capture: not called as a trigger");
 	trigger = td->tg_trigger;
 	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event)
-		|| trigger->tgnargs != 2 || strcmp(trigger->tgargs[1], "{}") != 0)
+		|| trigger->tgnargs != 2)
 		return capture_rows(fcinfo);
 
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) && td->tg_oldtable && td->tg_newtable)
@@ -644,7 +778,7 @@ auditing_capture(PG_FUNCTION_ARGS)
 		return capture_rows(fcinfo);
 
 	/* The context first: a context the trail refuses fails even a statement of no rows. */
-	if (!read_context(&c))
+	if (!read_context(&c) || !read_hidden(td, &h))
 		return capture_rows(fcinfo);
 	rows = tuplestore_tuple_count(counted);
 	if (rows == 0)
@@ -652,7 +786,7 @@ auditing_capture(PG_FUNCTION_ARGS)
 	if (rows > 1 && action[0] == 'u')
 	{
 		cols = palloc(sizeof(DiffColumn) * RelationGetDescr(td->tg_relation)->natts);
-		if (!diff_columns(td, cols, &ncols, &key))
+		if (!diff_columns(td, &h, cols, &ncols, &key))
 			return capture_rows(fcinfo);
 	}
 
@@ -661,9 +795,9 @@ auditing_capture(PG_FUNCTION_ARGS)
 	if (cols != NULL)
 		capture_changes(td, &c, cols, ncols, key);
 	else if (action[0] == 'u')
-		capture_one_update(td, &c);
+		capture_one_update(td, &c, &h);
 	else
-		capture_images(td, action, &c);
+		capture_images(td, action, &c, &h);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
