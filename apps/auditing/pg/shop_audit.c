@@ -330,12 +330,15 @@ rows_next(Tuplestorestate *rows, int pointer, TupleTableSlot *slot)
 static bool
 read_hidden(TriggerData *td, Hidden *h)
 {
-	ArrayType  *names = DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN,
-																td->tg_trigger->tgargs[1],
-																TEXTOID, -1));
+	const char *literal = td->tg_trigger->tgargs[1];
+	ArrayType  *names;
 	bool	   *nulls;
 	int			i;
 
+	h->count = 0;
+	if (strcmp(literal, "{}") == 0)
+		return true;			/* the usual case, without parsing */
+	names = DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN, (char *) literal, TEXTOID, -1));
 	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &h->names, &nulls, &h->count);
 	for (i = 0; i < h->count; i++)
 		if (nulls[i])
