@@ -16,12 +16,12 @@ as_pg() {
   if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# The audit capture's one-row path in C (apps/auditing/pg/shop_audit.c), built into
+# The audit capture trigger in C (apps/auditing/pg/*.c), built into
 # .local/lib, which the server searches (dynamic_library_path in $DATA/shop.conf). It needs
 # the server's headers: those of an installed postgresql-server-dev-15, else the headers of
 # that package unpacked under .local/pgdev (downloaded, not installed: nothing else comes with
 # it). Migration auditing.0006 installs the function when the server can load it.
-CAPTURE_SRC="$ROOT/apps/auditing/pg/shop_audit.c"
+CAPTURE_SRC="$ROOT/apps/auditing/pg"
 CAPTURE_LIB="$LOCAL/lib/shop_audit.so"
 
 server_headers() {
@@ -54,14 +54,16 @@ server_headers() {
 }
 
 build_capture() {
-  if [ -f "$CAPTURE_LIB" ] && [ "$CAPTURE_LIB" -nt "$CAPTURE_SRC" ]; then return 0; fi
+  if [ -f "$CAPTURE_LIB" ] && [ -z "$(find "$CAPTURE_SRC" -name '*.[ch]' -newer "$CAPTURE_LIB")" ]; then
+    return 0
+  fi
   need_pkg gcc gcc
   local headers
   headers="$(server_headers)"
   mkdir -p "$LOCAL/lib"
   gcc -O2 -Wall -Werror -Wmissing-prototypes -Wdeclaration-after-statement \
     -fno-strict-aliasing -fwrapv -fPIC -shared -I"$headers" \
-    -o "$CAPTURE_LIB.tmp" "$CAPTURE_SRC"
+    -o "$CAPTURE_LIB.tmp" "$CAPTURE_SRC"/*.c
   mv "$CAPTURE_LIB.tmp" "$CAPTURE_LIB"
   echo "built $CAPTURE_LIB"
 }

@@ -1,7 +1,7 @@
 """The audit capture in C, where the server can load it.
 
 `auditing_capture()`, attached to every audited table, becomes the C function of the library
-`shop_audit` (apps/auditing/pg/shop_audit.c, built by scripts/pg.sh into a directory the
+`shop_audit` (apps/auditing/pg/, built by scripts/pg.sh into a directory the
 project's server searches). The PL/pgSQL function of 0005 stays, as `auditing_capture_rows()`:
 the C function writes the same captures itself and hands it what it does not handle (unusual
 column types, an audit context to refuse).

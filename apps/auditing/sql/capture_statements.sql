@@ -196,7 +196,7 @@ END $$;
 -- delete), and the multi-row update's statement is planned for each execution (EXECUTE).
 -- Rows are referred to as `o.*` / `n.*`: a bare `o` would mean a column of that name.
 -- Migration 0006 keeps this body as `auditing_capture_rows()` and makes `auditing_capture()`
--- the C function of apps/auditing/pg/shop_audit.c, which writes the same captures and hands it
+-- the C function of apps/auditing/pg/, which writes the same captures and hands it
 -- what it does not handle.
 CREATE OR REPLACE FUNCTION auditing_capture() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
