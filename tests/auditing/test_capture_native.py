@@ -52,26 +52,32 @@ def _sql(statement: str, params=()):
         return cursor.fetchall() if cursor.description else None
 
 
+REFERENCING = {
+    "insert": "NEW TABLE AS new_rows",
+    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+}
+
+
+def _attach_capture(table, function, hidden="{}", operations=tuple(REFERENCING)):
+    """The audit triggers as apps/auditing/triggers.py attaches them, with `function`."""
+    for op in operations:
+        _sql(
+            f"CREATE TRIGGER {table}_{op[0]} AFTER {op.upper()} ON {table}"
+            f" REFERENCING {REFERENCING[op]} FOR EACH STATEMENT"
+            f" EXECUTE FUNCTION {function}('id', '{hidden}')"
+        )
+
+
 # Without sensitive columns, and with some (one of them not a column of the table).
 @pytest.fixture(params=["{}", "{o,attrs,stock,absent}"], ids=["plain", "sensitive"])
 def twin_tables(db, request):
     _sql("CREATE DOMAIN capture_count AS integer CHECK (VALUE >= 0)")
     hidden = request.param
     for kind, table in TABLES.items():
-        function = FUNCTIONS[kind]
         _sql(f"CREATE TABLE {table} ({COLUMNS})")
         _sql(f"ALTER TABLE {table} DROP COLUMN gone")
-        _sql(
-            f"""
-            CREATE TRIGGER {table}_i AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION {function}('id', '{hidden}');
-            CREATE TRIGGER {table}_u AFTER UPDATE ON {table}
-                REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION {function}('id', '{hidden}');
-            CREATE TRIGGER {table}_d AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION {function}('id', '{hidden}');
-            """
-        )
+        _attach_capture(table, FUNCTIONS[kind], hidden)
     return TABLES
 
 
@@ -315,11 +321,7 @@ def test_columns_at_the_edges_of_the_comparison_rules_are_captured_alike(
     name = column.split()[0]
     for kind, table in TABLES.items():
         _sql(f"CREATE TABLE {table} (id bigint PRIMARY KEY, {column}, qty integer)")
-        _sql(
-            f"CREATE TRIGGER {table}_u AFTER UPDATE ON {table}"
-            " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
-            f" EXECUTE FUNCTION {FUNCTIONS[kind]}('id', '{{}}')"
-        )
+        _attach_capture(table, FUNCTIONS[kind], operations=["update"])
         _sql(f"INSERT INTO {table} SELECT g, {first}, 0 FROM generate_series(1, 3) g")
         _sql(f"UPDATE {table} SET {name} = {second}")
         _sql(f"UPDATE {table} SET qty = id, {name} = NULL WHERE id > 1")
@@ -331,11 +333,7 @@ def test_columns_at_the_edges_of_the_comparison_rules_are_captured_alike(
 def test_a_key_without_plain_text_is_captured_alike(db):
     for kind, table in TABLES.items():
         _sql(f"CREATE TABLE {table} (id inet PRIMARY KEY, qty integer)")
-        _sql(
-            f"CREATE TRIGGER {table}_u AFTER UPDATE ON {table}"
-            " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
-            f" EXECUTE FUNCTION {FUNCTIONS[kind]}('id', '{{}}')"
-        )
+        _attach_capture(table, FUNCTIONS[kind], operations=["update"])
         _sql(f"INSERT INTO {table} VALUES ('10.0.0.1', 0), ('10.0.0.2', 0)")
         _sql(f"UPDATE {table} SET qty = 1")
     native = _inbox(TABLES["native"])

@@ -203,6 +203,7 @@ audit_capture_images(TriggerData *td, const char *action, AuditContext *c, Hidde
 			appendStringInfoChar(&images, ']');
 			values[deleted ? 9 : 10] = PointerGetDatum(cstring_to_text_with_len(images.data,
 																				images.len));
+			/* $12: the row count of images_plan; one_row_plan's withheld, NULL here. */
 			values[11] = Int32GetDatum(count);
 			nulls[11] = count == 1 ? 'n' : ' ';
 			audit_insert(count == 1 ? &one_row_plan : &images_plan, values, nulls);
