@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from apps.auditing.models import AuditEvent
+from apps.auditing.models import AuditEventWithPending
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,9 +30,11 @@ class AuditTrail:
     def __init__(self):
         self.marker = _max_event_id()
 
-    def events(self, **filters) -> list[AuditEvent]:
+    def events(self, **filters) -> list[AuditEventWithPending]:
         return list(
-            AuditEvent.objects.filter(id__gt=self.marker, **filters).order_by("id")
+            AuditEventWithPending.objects.filter(
+                id__gt=self.marker, **filters
+            ).order_by("id")
         )
 
     def actions(self, **filters) -> list[str]:

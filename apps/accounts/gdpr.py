@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from apps.auditing.models import AuditEvent
+from apps.auditing.selectors import audit_row_history
 from apps.auditing.services import audit_record, audit_redact
 
 from . import services
@@ -91,11 +91,12 @@ def account_export(*, user: User) -> dict[str, Any]:
                 "source": e.source,
                 "details": e.changes,
             }
-            for e in AuditEvent.objects.filter(
-                table_name="accounts_user",
-                row_pk=str(user.pk),
-                action__in=SECURITY_ACTIONS,
-            ).order_by("id")
+            # Complete at once: events still waiting for the drain are included.
+            for e in audit_row_history(
+                table_name="accounts_user", row_pk=user.pk, include_pending=True
+            )
+            .filter(action__in=SECURITY_ACTIONS)
+            .order_by("id")
         ],
     }
     for name, exporter in sorted(EXPORTERS.items()):

@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-SOURCES = ("web", "admin", "task", "command", "sql")
-ACTOR_KINDS = ("customer", "staff", "system", "anonymous")
+from .vocabulary import ACTOR_KINDS, SOURCES
 
 
 @dataclass

@@ -3,36 +3,15 @@
 from django.db import models
 
 from .softdelete import SoftDeleteModel, alive_unique  # noqa: F401  (re-exported)
+from .vocabulary import Action, ActorKind, Source
 
 
-class AuditEvent(models.Model):
-    """One row change or application event. Written by the database trigger or `audit_record`.
+class AuditEventFields(models.Model):
+    """The columns of an audit event (the table and the view are created by SQL)."""
 
-    Reads go through the view `auditing_auditevent_all`: the partitioned trail (range-
-    partitioned by month on `occurred_at`) plus the inbox the trigger writes to, which the
-    job `auditing.inbox_drain` empties into the trail. Both are created by SQL in the
-    migrations (Django cannot declare partitioning), hence `managed = False`.
-    """
-
-    class Action(models.TextChoices):
-        INSERT = "insert"
-        UPDATE = "update"
-        DELETE = "delete"
-        SOFT_DELETE = "soft_delete"
-        RESTORE = "restore"
-
-    class Source(models.TextChoices):
-        WEB = "web"
-        ADMIN = "admin"
-        TASK = "task"
-        COMMAND = "command"
-        SQL = "sql"
-
-    class ActorKind(models.TextChoices):
-        CUSTOMER = "customer"
-        STAFF = "staff"
-        SYSTEM = "system"
-        ANONYMOUS = "anonymous"
+    Action = Action
+    Source = Source
+    ActorKind = ActorKind
 
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField()
@@ -51,16 +30,44 @@ class AuditEvent(models.Model):
     context = models.JSONField(null=True, blank=True)
 
     class Meta:
-        managed = False
-        db_table = "auditing_auditevent_all"
+        abstract = True
         ordering = ["-id"]
-        verbose_name = "audit event"
 
     def __str__(self):
         target = (
             f"{self.table_name}#{self.row_pk}" if self.table_name else "application"
         )
         return f"{self.action} {target} by {self.actor_kind}:{self.actor_id or '-'} via {self.source}"
+
+
+class AuditEvent(AuditEventFields):
+    """One row change or application event in the trail (`auditing_auditevent`).
+
+    Range-partitioned by month on `occurred_at` and indexed for the reads the admin and the
+    selectors make. Row changes reach it from the inbox the capture trigger writes to, moved
+    by the job `auditing.inbox_drain` (`audit_backlog()` tells how many wait and since when);
+    application events are written here directly by `audit_record`. Created by SQL in the
+    first migration (Django cannot declare partitioning), hence `managed = False`.
+    """
+
+    class Meta(AuditEventFields.Meta):
+        managed = False
+        db_table = "auditing_auditevent"
+        verbose_name = "audit event"
+
+
+class AuditEventWithPending(AuditEventFields):
+    """The trail plus the events still waiting in the inbox (view `auditing_auditevent_all`).
+
+    For the reads that must be complete the moment a change commits (an export of a
+    person's data). It expands waiting captures on every read, so it slows down with the
+    backlog: everything else reads `AuditEvent`.
+    """
+
+    class Meta(AuditEventFields.Meta):
+        managed = False
+        db_table = "auditing_auditevent_all"
+        verbose_name = "audit event (with pending)"
 
 
 class JobRun(models.Model):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from celery.schedules import crontab
 from django.conf import settings
 from django.utils import timezone
 
-from . import archive, services
+from . import archive, selectors, services
 from .jobs import maintenance_job
 from .models import JobRun
+
+log = logging.getLogger(__name__)
 
 
 @maintenance_job(
@@ -84,7 +87,7 @@ def soft_deleted_purge_task(run: JobRun) -> int:
 
 @maintenance_job("auditing.jobs_watchdog", schedule=crontab(minute="*"))
 def jobs_watchdog_task(run: JobRun) -> int:
-    """Fail runs whose worker vanished; prune job runs past JOB_RUN_RETENTION_DAYS."""
+    """Fail runs whose worker vanished; prune old runs; warn when the audit drain lags."""
     now = timezone.now()
     stale = JobRun.objects.filter(
         outcome=JobRun.Outcome.RUNNING,
@@ -97,5 +100,13 @@ def jobs_watchdog_task(run: JobRun) -> int:
     pruned, _ = JobRun.objects.filter(
         started_at__lt=now - dt.timedelta(days=settings.JOB_RUN_RETENTION_DAYS)
     ).delete()
-    run.detail = {"stale": stale, "pruned": pruned}
+    backlog = selectors.audit_backlog()
+    run.detail = {"stale": stale, "pruned": pruned, "audit_backlog": backlog.as_dict()}
+    if backlog.lagging:
+        warning = (
+            f"audit drain behind: {backlog.events} row changes wait in the inbox,"
+            f" the oldest for {backlog.lag_seconds:.0f} s"
+        )
+        log.warning(warning)
+        run.detail["warnings"] = [warning]
     return stale + pruned

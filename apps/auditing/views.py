@@ -28,9 +28,22 @@ def _check_redis(url: str) -> str:
         return f"down: {exc.__class__.__name__}"
 
 
+def _audit_backlog() -> dict:
+    from .selectors import audit_backlog
+
+    try:
+        return audit_backlog().as_dict()
+    except DatabaseError as exc:
+        return {"error": exc.__class__.__name__}
+
+
 @never_cache
 def healthz(request):
-    """200 when the database, Redis and the broker answer; 503 naming what is down."""
+    """200 when the database, Redis and the broker answer; 503 naming what is down.
+
+    `audit` tells how many row changes wait for the drain and for how long; a lagging drain
+    is a warning (`warnings`), not an outage: the shop keeps working and nothing is lost.
+    """
     cache_location = settings.CACHES["default"].get("LOCATION", "")
     checks = {
         "database": _check_database(),
@@ -43,4 +56,8 @@ def healthz(request):
     body = {"status": "down" if down else "ok", "checks": checks}
     if down:
         body["down"] = down
+    if checks["database"] == "ok":
+        body["audit"] = _audit_backlog()
+        if body["audit"].get("lagging"):
+            body["warnings"] = ["audit_drain_lagging"]
     return JsonResponse(body, status=503 if down else 200)

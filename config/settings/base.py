@@ -195,6 +195,10 @@ AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=12)
 AUDIT_ARCHIVE_GZIP_LEVEL = env.int("AUDIT_ARCHIVE_GZIP_LEVEL", default=3)
 ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=BASE_DIR / ".local" / "archive")
 SOFT_DELETE_RETENTION_DAYS = env.int("SOFT_DELETE_RETENTION_DAYS", default=90)
+# Staff are warned (job watchdog, /healthz, the audit admin) when this many row changes wait
+# for the drain, or the oldest has waited this long: the drain has stalled or fallen behind.
+AUDIT_BACKLOG_WARN_EVENTS = env.int("AUDIT_BACKLOG_WARN_EVENTS", default=100_000)
+AUDIT_BACKLOG_WARN_SECONDS = env.int("AUDIT_BACKLOG_WARN_SECONDS", default=300)
 JOB_BATCH_SIZE = env.int("JOB_BATCH_SIZE", default=1000)
 JOB_STALE_MINUTES = env.int("JOB_STALE_MINUTES", default=60)
 JOB_RUN_RETENTION_DAYS = env.int("JOB_RUN_RETENTION_DAYS", default=30)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from apps.accounts import services
-from apps.auditing.models import AuditEvent
+from apps.auditing.models import AuditEventWithPending
+from apps.auditing.selectors import audit_row_history
 from tests.accounts.factories import PASSWORD, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_reset_verify_roles_and_preferences_are_recorded(audit_trail):
     services.preferences_update(user=user, changes={"newsletter": True})
     actions = [
         e.action
-        for e in AuditEvent.objects.filter(
+        for e in AuditEventWithPending.objects.filter(
             id__gt=audit_trail.marker, table_name="accounts_user", row_pk=str(user.pk)
         )
         .exclude(action__in=["insert", "update"])
@@ -130,6 +131,8 @@ def test_a_persons_whole_trail_is_one_query(audit_trail, django_assert_num_queri
     services.preferences_update(user=user, changes={"theme": "dark"})
     with django_assert_num_queries(1):
         trail = list(
-            AuditEvent.objects.filter(table_name="accounts_user", row_pk=str(user.pk))
+            audit_row_history(
+                table_name="accounts_user", row_pk=user.pk, include_pending=True
+            )
         )
     assert {"insert", "preference_change"} <= {e.action for e in trail}

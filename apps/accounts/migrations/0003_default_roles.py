@@ -61,7 +61,7 @@ def remove_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_profile_addresses_tokens_roles"),
-        ("auditing", "0002_redaction"),
+        ("auditing", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_roles, remove_roles)]

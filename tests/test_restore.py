@@ -1,0 +1,198 @@
+"""A `pg_dump` of the shop restores into a working, auditing shop on a fresh PostgreSQL cluster.
+
+Everything the kernel installs is plain SQL and PL/pgSQL, so the restore needs nothing but a
+PostgreSQL server: no library to build, no extension of our own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+COUNT_TRIGGERS = "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
+COUNT_FUNCTIONS = (
+    "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace"
+)
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root.
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, capture_output=True, text=True, **kwargs)
+    assert done.returncode == 0, f"{args[0]} exited {done.returncode}: {done.stderr}"
+    return done
+
+
+@pytest.fixture
+def fresh_cluster():
+    """A new, empty PostgreSQL cluster on a port of its own; stopped and removed after."""
+    root = Path(tempfile.mkdtemp(prefix="shop-restore-"))
+    data = root / "data"
+    data.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(data, "postgres")
+    user = connection.settings_dict["USER"]
+    port = _free_port()
+    _run(
+        _as_postgres(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                user,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ]
+        )
+    )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories=''"
+    )
+    _run(
+        _as_postgres(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(data / "log"),
+                "start",
+            ]
+        )
+    )
+    try:
+        yield {"host": "127.0.0.1", "port": port, "user": user}
+    finally:
+        subprocess.run(
+            _as_postgres(
+                [str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+            ),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_dump_restores_into_a_shop_that_audits_and_refuses(fresh_cluster, tmp_path):
+    # given: a dump of the migrated shop database (the test database, migrated as in production)
+    source = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": source.get("PASSWORD") or ""}
+    dump = tmp_path / "shop.dump"
+    _run(
+        [
+            str(PG_BIN / "pg_dump"),
+            "-Fc",
+            "-h",
+            source["HOST"],
+            "-p",
+            str(source["PORT"]),
+            "-U",
+            source["USER"],
+            "-f",
+            str(dump),
+            source["NAME"],
+        ],
+        env=env,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_TRIGGERS)
+        triggers = cursor.fetchone()[0]
+        cursor.execute(COUNT_FUNCTIONS)
+        functions = cursor.fetchone()[0]
+    os.chmod(tmp_path, 0o755)
+    os.chmod(dump, 0o644)
+
+    # when: it is restored into a fresh cluster
+    target = {**fresh_cluster, "dbname": "restored"}
+    with psycopg.connect(
+        **{**fresh_cluster, "dbname": "postgres"}, autocommit=True
+    ) as conn:
+        conn.execute("CREATE DATABASE restored")
+    _run(
+        [
+            str(PG_BIN / "pg_restore"),
+            "--exit-on-error",
+            "-h",
+            target["host"],
+            "-p",
+            str(target["port"]),
+            "-U",
+            target["user"],
+            "-d",
+            "restored",
+            str(dump),
+        ]
+    )
+
+    # then: every trigger and function is there, an audited write is captured and reaches
+    # the trail, and protected writes are refused
+    with psycopg.connect(**target, autocommit=True) as conn:
+        assert conn.execute(COUNT_TRIGGERS).fetchone()[0] == triggers
+        assert conn.execute(COUNT_FUNCTIONS).fetchone()[0] == functions
+        with conn.transaction():
+            conn.execute(
+                "SELECT set_config('audit.context', %s, true)",
+                [
+                    '{"source": "command", "actor_kind": "system", "request_id": "restored"}'
+                ],
+            )
+            conn.execute(
+                "INSERT INTO testapp_widget (name, colour, price, secret)"
+                " VALUES ('restored', 'red', 1.50, 'hidden')"
+            )
+            # A raw DELETE of a soft-deletable row only marks it deleted.
+            conn.execute("DELETE FROM testapp_widget WHERE name = 'restored'")
+        while conn.execute("SELECT auditing_inbox_drain(10000)").fetchone()[0]:
+            pass
+        events = conn.execute(
+            "SELECT table_name, action, source, changes ? 'secret' FROM auditing_auditevent"
+            " WHERE request_id = 'restored' ORDER BY id"
+        ).fetchall()
+        assert events == [
+            ("testapp_widget", "insert", "command", False),
+            ("testapp_widget", "soft_delete", "command", False),
+        ]
+        assert conn.execute(
+            "SELECT deleted_at IS NOT NULL FROM testapp_widget WHERE name = 'restored'"
+        ).fetchone() == (True,)
+        for statement in (
+            "UPDATE auditing_auditevent SET action = 'forged'",
+            "DELETE FROM auditing_auditevent",
+            "TRUNCATE auditing_auditevent",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+        # A rule of the shop's own: a role cannot be its own parent.
+        with pytest.raises(psycopg.errors.IntegrityError):
+            conn.execute("UPDATE accounts_role SET parent_id = id")
+        assert conn.execute(
+            "SELECT count(*) FROM accounts_role WHERE parent_id = id"
+        ).fetchone() == (0,)
+        assert conn.execute(
+            "SELECT count(*) FROM auditing_auditevent WHERE request_id = 'restored'"
+        ).fetchone() == (2,)
