@@ -6,15 +6,13 @@ PYTHON ?= python3
 DEV_SETTINGS := config.settings.dev
 TEST_SETTINGS := config.settings.test
 
-.PHONY: help setup venv browser services stop-services migrate run test bench lint format check clean destroy
+.PHONY: help setup venv browser services stop-services migrate run test test-fast bench lint format check clean destroy
 
-help:
-	@echo "make run    - set up everything and run web + worker + beat with demo data"
-	@echo "make test   - set up everything and run the whole test suite"
-	@echo "make bench  - run the benchmarks (each prints one JSON line)"
-	@echo "make lint   - ruff check + format check"
+# Every target has a `## what it does` comment on its line: `make help` prints them.
+help: ## list the targets, one line each
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z][a-z-]*:.*## / {printf "make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed ## create .venv and install requirements/dev.txt (again when a pin changes)
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,46 +20,54 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
 	@touch $@
 
-services:
+services: ## start the project-local PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL are set)
 	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh start; else echo "using DATABASE_URL"; fi
 	@if [ -z "$$REDIS_URL" ]; then scripts/redis.sh start; else echo "using REDIS_URL"; fi
 
-stop-services:
+stop-services: ## stop the local PostgreSQL and Redis (their data is kept)
 	-scripts/pg.sh stop
 	-scripts/redis.sh stop
 
-setup: venv services
+setup: venv services ## venv + services: what every other target needs
 
-migrate: setup
+migrate: setup ## apply the migrations to the dev database
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py migrate --noinput
 
-run: migrate
+run: migrate ## set up everything and run web + worker + beat with demo data (Ctrl-C stops)
 	@if [ ! -f .local/.demo-seeded ]; then \
 		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py seed_demo && touch .local/.demo-seeded; \
 	fi
 	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py staff_login --url "http://127.0.0.1:$${SHOP_PORT:-8000}/admin/"
 	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) scripts/run.sh
 
-browser:
+browser: ## install Debian's Chromium for the browser tests when missing
 	@scripts/browser.sh >/dev/null
 
-test: setup browser
+test: setup browser ## set up everything and run the whole test suite (what CI runs)
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: migrate
+test-fast: setup browser ## the suite without the tests marked slow (migration round trips), for local work
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+bench: migrate ## run the benchmarks (each prints one JSON line)
 	@for b in bench/*.py; do DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) $$b || exit 1; done
 
-lint: venv
+lint: venv ## ruff check, ruff format check, and the import contract (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
-format: venv
+format: venv ## format the code and apply ruff's safe fixes
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-check: venv
+check: venv ## fail when a model change has no migration
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
 
-destroy: stop-services
+clean: ## remove caches and build leftovers (keeps .venv and the local data)
+	find . -name __pycache__ -type d -not -path "./.venv/*" -prune -exec rm -rf {} +
+	rm -rf .pytest_cache .hypothesis .ruff_cache .import_linter_cache .grimp_cache staticfiles
+
+destroy: stop-services ## stop the services and delete the local database and Redis data
 	scripts/pg.sh destroy
 	scripts/redis.sh destroy

@@ -43,6 +43,8 @@ LOCAL_APPS = [
     "apps.inventory",
     "apps.orders",
     "apps.payments",
+    # On top of them all: composes every app's demo data (`manage.py seed_demo`).
+    "apps.demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -8,9 +8,9 @@ from typing import IO
 from django.core.management.base import OutputWrapper
 from django.db import connection, transaction
 
-from apps.accounts.demo import output, progress
+from apps.inventory.models import Stock, StockMovement, Warehouse
 
-from .models import Stock, StockMovement, Warehouse
+from .progress import output, progress
 
 WAREHOUSES = [
     ("ber", "Berlin central", "Lagerstraße 1, 10115 Berlin", 1),

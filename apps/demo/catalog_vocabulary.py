@@ -1,5 +1,5 @@
 """The demo catalog's vocabulary: product types, the category tree, brands, words for names,
-descriptions and reviews (apps/catalog/demo.py builds products from it).
+descriptions and reviews (apps/demo/catalog.py builds products from it).
 
 Fictional brands; nouns per leaf category ("|"-separated) with a EUR price range.
 """

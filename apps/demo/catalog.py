@@ -32,26 +32,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.accounts.demo import DEMO_CUSTOMER_EMAILS, output, progress
 from apps.accounts.models import User
-
-from . import services
-from .cache import product_cache_invalidate
-from .demo_vocabulary import (
-    BRANDS,
-    COLLECTIONS,
-    PITCH,
-    QUALIFIERS,
-    REVIEW_TITLES,
-    SELLING_POINTS,
-    SERIES,
-    TAGS,
-    TREE,
-    TYPES,
-    TYPES_ATTRIBUTES,
-    WEIGHTS,
-)
-from .models import (
+from apps.catalog import services
+from apps.catalog.cache import product_cache_invalidate
+from apps.catalog.models import (
     Category,
     OptionValue,
     Price,
@@ -65,6 +49,23 @@ from .models import (
     Review,
     TierPrice,
 )
+
+from .accounts import DEMO_CUSTOMER_EMAILS
+from .catalog_vocabulary import (
+    BRANDS,
+    COLLECTIONS,
+    PITCH,
+    QUALIFIERS,
+    REVIEW_TITLES,
+    SELLING_POINTS,
+    SERIES,
+    TAGS,
+    TREE,
+    TYPES,
+    TYPES_ATTRIBUTES,
+    WEIGHTS,
+)
+from .progress import output, progress
 
 SEED = 20_240_601
 CHUNK = 2_000  # products per transaction

@@ -1,9 +1,7 @@
 from django.core.management.base import CommandParser
 
-from apps.accounts.demo import seed_people
 from apps.auditing.commands import AuditedCommand
-from apps.catalog.demo import seed_catalog
-from apps.inventory.demo import seed_stock
+from apps.demo import steps
 
 
 class Command(AuditedCommand):
@@ -21,13 +19,13 @@ class Command(AuditedCommand):
         )
 
     def handle(self, *args, **options):
-        people = seed_people(self.stdout)
-        products = 0
-        if options["products"] > 0:
-            products = seed_catalog(self.stdout, products=options["products"])
-            seed_stock(self.stdout)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"demo data ready ({people} people created, {products} products created)"
-            )
-        )
+        products = options["products"]
+        created = {step.counts: 0 for step in steps.STEPS if step.counts}
+        for step in steps.STEPS:
+            if step.needs_catalog and products <= 0:
+                continue
+            rows = step.seed(self.stdout, products)
+            if step.counts:
+                created[step.counts] = rows
+        summary = ", ".join(f"{rows} {noun} created" for noun, rows in created.items())
+        self.stdout.write(self.style.SUCCESS(f"demo data ready ({summary})"))

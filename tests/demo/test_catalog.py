@@ -145,19 +145,3 @@ def test_seed_demo_sets_min_price_in_the_database(seeded):
     # then the UPDATE at its end puts the lowest active price back
     product.refresh_from_db()
     assert product.min_price == lowest
-
-
-@pytest.mark.django_db
-def test_seed_demo_stocks_the_catalog_and_the_ledger_adds_up():
-    from apps.catalog.models import Product
-    from apps.inventory import selectors as inventory
-    from apps.inventory.models import Stock
-
-    call_command("seed_demo", products=12, stdout=StringIO())
-    assert Stock.objects.exists()
-    assert inventory.ledger_mismatches() == []
-    in_stock = Product.objects.filter(in_stock=True).count()
-    assert 0 < in_stock <= Product.objects.count()
-    stocked = set(Stock.objects.values_list("variant_id", flat=True))
-    call_command("seed_demo", products=12, stdout=StringIO())
-    assert set(Stock.objects.values_list("variant_id", flat=True)) == stocked

@@ -11,8 +11,10 @@ from django.core.management.base import OutputWrapper
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .models import Role, User
+from apps.accounts import services
+from apps.accounts.models import Role, User
+
+from .progress import output, progress
 
 DEMO_CUSTOMERS = [
     (
@@ -53,25 +55,6 @@ DEMO_STAFF = [
     ("warehouse@shop.local", "Wes Warehouse", "Warehouse"),
 ]
 DEMO_CUSTOMER_EMAILS = [customer[0] for customer in DEMO_CUSTOMERS]
-
-
-def output(stdout: IO[str] | OutputWrapper) -> OutputWrapper:
-    """A command's stdout, so that `progress` can redraw one line."""
-    return stdout if isinstance(stdout, OutputWrapper) else OutputWrapper(stdout)
-
-
-def progress(
-    stdout: OutputWrapper, label: str, done: int, total: int, width: int = 30
-) -> None:
-    """Redraw a one-line progress bar; the last step ends the line."""
-    filled = width * done // total if total else width
-    stdout.write(
-        f"\r{label:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
-        ending="",
-    )
-    if done >= total:
-        stdout.write("")
-    stdout.flush()
 
 
 @transaction.atomic

@@ -1,0 +1,28 @@
+"""Catalog maintenance jobs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from apps.catalog import services
+from apps.catalog.models import ProductType
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ratings_view_is_refreshed_by_the_job(customer):
+    from apps.auditing.jobs import job_execute
+    from apps.catalog.models import ProductRating
+
+    root = services.category_create(name="R")
+    product = services.product_create(
+        product_type=ProductType.objects.create(name="T"), category=root, name="Rated"
+    )
+    review = services.review_submit(product=product, user=customer, rating=4)
+    services.review_moderate(review=review, status="approved")
+    assert not ProductRating.objects.filter(product=product).exists()
+    run = job_execute("catalog.ratings_refresh")
+    assert run.outcome == "success"
+    rating = ProductRating.objects.get(product=product)
+    assert (rating.average, rating.count) == (Decimal("4.00"), 1)

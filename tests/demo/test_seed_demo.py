@@ -1,0 +1,97 @@
+"""`manage.py seed_demo`: the steps of every app in dependency order, idempotent, audited."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from apps.accounts.models import Address, User
+from apps.catalog.models import Product
+from apps.demo import steps
+from apps.demo.steps import STEPS, Step
+
+DEMO = Path(steps.__file__).parent
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_recorded_as_a_command(audit_trail):
+    call_command("seed_demo", products=0, stdout=StringIO())
+    users, addresses = User.objects.count(), Address.objects.count()
+    assert users == 6 and addresses == 8
+    out = StringIO()
+    call_command("seed_demo", products=0, stdout=out)
+    assert (User.objects.count(), Address.objects.count()) == (users, addresses)
+    assert "0 people created" in out.getvalue()
+    assert {e.source for e in audit_trail.events(table_name="accounts_user")} == {
+        "command"
+    }
+    assert (
+        User.objects.get(email="support@shop.local").role_grants.get().role.name
+        == "Support"
+    )
+    assert not Product.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_a_progress_bar_per_stage_and_a_summary():
+    out = StringIO()
+    call_command("seed_demo", products=0, stdout=out)
+    # each stage redraws one line ("\r") and ends it when it is done
+    assert out.getvalue().split("\n") == [
+        "".join(
+            f"\rcustomers  [{'#' * (30 * i // 4):.<30}] {i}/4" for i in range(1, 5)
+        ),
+        "".join(f"\rstaff      [{'#' * (30 * i // 2):.<30}] {i}/2" for i in (1, 2)),
+        "6 people created",
+        "demo data ready (6 people created, 0 products created)",
+        "",
+    ]
+
+
+def test_steps_follow_the_dependency_order_of_the_apps():
+    # LOCAL_APPS lists the apps lowest first, as the import contract layers them.
+    order = [app.removeprefix("apps.") for app in settings.LOCAL_APPS]
+    apps = [step.app for step in STEPS]
+    assert len(set(apps)) == len(apps)
+    assert apps == sorted(apps, key=order.index)
+
+
+def test_every_demo_module_of_an_app_is_a_step():
+    modules = {p.stem for p in DEMO.glob("*.py")} - {"__init__", "apps", "steps"}
+    labels = {app.removeprefix("apps.") for app in settings.LOCAL_APPS}
+    assert {m for m in modules if m in labels} == {step.app for step in STEPS}
+
+
+@pytest.mark.django_db
+def test_a_new_step_runs_after_the_others_and_joins_the_summary(monkeypatch):
+    # given a later app's step appended to the list, as orders will add one
+    ran = []
+
+    def seed_orders(stdout, products):
+        ran.append(("orders", products, Product.objects.count()))
+        stdout.write("orders seeded")
+        return 3
+
+    monkeypatch.setattr(
+        steps, "STEPS", (*STEPS, Step("orders", seed_orders, counts="orders"))
+    )
+    out = StringIO()
+    # when the command runs
+    call_command("seed_demo", products=4, stdout=out)
+    # then it ran last, with the catalog already there, and is counted in the summary
+    assert ran == [("orders", 4, 4)]
+    assert (
+        out.getvalue()
+        .rstrip()
+        .endswith(
+            "demo data ready (6 people created, 4 products created, 3 orders created)"
+        )
+    )
+    # and under --products 0 a step that needs the catalog is skipped
+    ran.clear()
+    out = StringIO()
+    call_command("seed_demo", products=0, stdout=out)
+    assert ran == []
+    assert "0 people created, 0 products created, 0 orders created" in out.getvalue()
