@@ -95,6 +95,14 @@ def test_migrate_every_app_to_zero_and_back_on_a_scratch_database():
                 conn.execute("SELECT to_regclass('auditing_auditevent')").fetchone()[0]
                 is None
             )
+            # The squashed kernel leaves nothing of its own behind: no table, view,
+            # function or domain.
+            leftovers = conn.execute(
+                "SELECT relname FROM pg_class WHERE relname LIKE 'auditing%'"
+                " UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE 'auditing%'"
+                " UNION ALL SELECT typname FROM pg_type WHERE typname LIKE 'auditing%'"
+            ).fetchall()
+            assert leftovers == []
         manage("migrate")
         with psycopg.connect(dbname=scratch, **dsn) as conn:
             assert (
