@@ -12,6 +12,26 @@ FROM generate_series(0, 3) AS m
 """
 
 
+def audit_event_fields():
+    """The columns of the trail and of the view that adds the inbox (unmanaged: SQL creates them)."""
+    return [
+        ('id', models.BigAutoField(primary_key=True, serialize=False)),
+        ('occurred_at', models.DateTimeField()),
+        ('txid', models.BigIntegerField()),
+        ('table_name', models.TextField(blank=True, null=True)),
+        ('row_pk', models.TextField(blank=True, null=True)),
+        ('action', models.TextField()),
+        ('changes', models.JSONField(blank=True, null=True)),
+        ('actor_id', models.BigIntegerField(blank=True, null=True)),
+        ('actor_kind', models.TextField(choices=[('customer', 'Customer'), ('staff', 'Staff'), ('system', 'System'), ('anonymous', 'Anonymous')])),
+        ('source', models.TextField(choices=[('web', 'Web'), ('admin', 'Admin'), ('task', 'Task'), ('command', 'Command'), ('sql', 'Sql')])),
+        ('request_id', models.TextField(blank=True, null=True)),
+        ('ip', models.GenericIPAddressField(blank=True, null=True)),
+        ('db_role', models.TextField()),
+        ('context', models.JSONField(blank=True, null=True)),
+    ]
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -29,22 +49,7 @@ class Migration(migrations.Migration):
         migrations.RunSQL(sql=ENSURE_PARTITIONS, reverse_sql=migrations.RunSQL.noop),
         migrations.CreateModel(
             name='AuditEvent',
-            fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('occurred_at', models.DateTimeField()),
-                ('txid', models.BigIntegerField()),
-                ('table_name', models.TextField(blank=True, null=True)),
-                ('row_pk', models.TextField(blank=True, null=True)),
-                ('action', models.TextField()),
-                ('changes', models.JSONField(blank=True, null=True)),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('actor_kind', models.TextField(choices=[('customer', 'Customer'), ('staff', 'Staff'), ('system', 'System'), ('anonymous', 'Anonymous')])),
-                ('source', models.TextField(choices=[('web', 'Web'), ('admin', 'Admin'), ('task', 'Task'), ('command', 'Command'), ('sql', 'Sql')])),
-                ('request_id', models.TextField(blank=True, null=True)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('db_role', models.TextField()),
-                ('context', models.JSONField(blank=True, null=True)),
-            ],
+            fields=audit_event_fields(),
             options={
                 'verbose_name': 'audit event',
                 'db_table': 'auditing_auditevent',
@@ -54,22 +59,7 @@ class Migration(migrations.Migration):
         ),
         migrations.CreateModel(
             name='AuditEventWithPending',
-            fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('occurred_at', models.DateTimeField()),
-                ('txid', models.BigIntegerField()),
-                ('table_name', models.TextField(blank=True, null=True)),
-                ('row_pk', models.TextField(blank=True, null=True)),
-                ('action', models.TextField()),
-                ('changes', models.JSONField(blank=True, null=True)),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('actor_kind', models.TextField(choices=[('customer', 'Customer'), ('staff', 'Staff'), ('system', 'System'), ('anonymous', 'Anonymous')])),
-                ('source', models.TextField(choices=[('web', 'Web'), ('admin', 'Admin'), ('task', 'Task'), ('command', 'Command'), ('sql', 'Sql')])),
-                ('request_id', models.TextField(blank=True, null=True)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('db_role', models.TextField()),
-                ('context', models.JSONField(blank=True, null=True)),
-            ],
+            fields=audit_event_fields(),
             options={
                 'verbose_name': 'audit event (with pending)',
                 'db_table': 'auditing_auditevent_all',
