@@ -294,9 +294,9 @@ def test_review_rating_range_and_one_per_customer(shirt, customer):
     from apps.catalog.errors import ReviewExists
 
     product, _ = shirt
-    services.review_submit(product=product, user=customer, rating=5)
+    services.review_submit(product=product, actor=customer, rating=5)
     with pytest.raises(ReviewExists):
-        services.review_submit(product=product, user=customer, rating=4)
+        services.review_submit(product=product, actor=customer, rating=4)
     with (
         pytest.raises(IntegrityError, match="catalog_review_rating_1_5"),
         transaction.atomic(),
@@ -313,7 +313,7 @@ def test_ratings_view_is_refreshed_by_the_job(customer):
     product = services.product_create(
         product_type=ProductType.objects.create(name="T"), category=root, name="Rated"
     )
-    review = services.review_submit(product=product, user=customer, rating=4)
+    review = services.review_submit(product=product, actor=customer, rating=4)
     services.review_moderate(review=review, status="approved")
     assert not ProductRating.objects.filter(product=product).exists()
     run = job_execute("catalog.ratings_refresh")

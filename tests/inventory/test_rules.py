@@ -12,6 +12,7 @@ from apps.catalog.models import Product, ProductVariant
 from apps.inventory import selectors, services
 from apps.inventory.errors import (
     OutOfStock,
+    PurchaseOrderStatusInvalid,
     ReservationLimit,
     ReservationNotActive,
     StockChangeInvalid,
@@ -213,20 +214,22 @@ def test_expiry_releases_exactly_the_expired_rows_and_is_idempotent(stocked):
     assert main.reserved == 2 and selectors.reserved_mismatches() == []
 
 
-def test_adjustment_needs_a_reason_and_cannot_go_negative(stocked, audit_trail):
+def test_adjustment_needs_a_reason_and_cannot_go_negative(stocked, staff):
     _, main, _ = stocked
     with pytest.raises(StockChangeInvalid, match="reason"):
         services.stock_adjust(stock=main, quantity=-1, reason=" ")
     with pytest.raises(OutOfStock):
         services.stock_adjust(stock=main, quantity=-11, reason="count")
     services.stock_adjust(
-        stock=main, quantity=-2, reason="broken in transit", actor_id=3
+        stock=main, quantity=-2, reason="broken in transit", actor=staff
     )
     main.refresh_from_db()
     assert main.on_hand == 8
-    assert (
-        StockMovement.objects.filter(kind="adjustment").get().reason
-        == "broken in transit"
+    movement = StockMovement.objects.filter(kind="adjustment").get()
+    assert (movement.reason, movement.actor_id, movement.reference_id) == (
+        "broken in transit",
+        staff.pk,
+        str(staff.pk),
     )
 
 
@@ -265,7 +268,7 @@ def test_purchase_order_receive_writes_receipts(stocked, warehouses):
         supplier=Supplier.objects.create(name="Acme"), warehouse=warehouses[0]
     )
     PurchaseOrderLine.objects.create(purchase_order=po, variant=variant, quantity=20)
-    with pytest.raises(StockChangeInvalid):
+    with pytest.raises(PurchaseOrderStatusInvalid):
         services.purchase_order_receive(purchase_order=po)  # still a draft
     PurchaseOrder.objects.filter(pk=po.pk).update(status="ordered")
     services.purchase_order_receive(purchase_order=po)
@@ -277,7 +280,7 @@ def test_purchase_order_receive_writes_receipts(stocked, warehouses):
         ).count()
         == 1
     )
-    with pytest.raises(StockChangeInvalid):
+    with pytest.raises(PurchaseOrderStatusInvalid):
         services.purchase_order_receive(purchase_order=po)
 
 
