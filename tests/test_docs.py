@@ -25,7 +25,20 @@ TOOLKIT = {
     "apps.auditing.context": ["audit_context", "current"],
     "apps.auditing.middleware": ["AuditContextMiddleware"],
     "apps.auditing.history": ["track_history"],
-    "apps.auditing.admin": ["ReadOnlyAdminMixin", "SoftDeleteAdminMixin"],
+    "apps.auditing.admin_mixins": [
+        "ShopErrorAdminMixin",
+        "ReadOnlyAdminMixin",
+        "SoftDeleteAdminMixin",
+        "inline_save",
+    ],
+    "apps.auditing.dberrors": ["constraint_errors"],
+    "apps.auditing.web_errors": ["ShopErrorMiddleware", "errors_on_form"],
+    "apps.auditing.selectors": [
+        "audit_row_history",
+        "audit_person_trail",
+        "audit_backlog",
+    ],
+    "apps.auditing.vocabulary": ["Source", "ActorKind", "Action"],
     "apps.auditing.services": ["audit_record", "audit_redact"],
     "apps.auditing.errors": ["ShopError"],
     "apps.accounts.gdpr": [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 
 from django import forms
@@ -16,11 +18,16 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.auditing.admin import SoftDeleteAdminMixin
+from apps.auditing.admin_mixins import (
+    ShopErrorAdminMixin,
+    SoftDeleteAdminMixin,
+    adopt,
+    inline_save,
+)
 
 from . import gdpr, services, throttle
 from .errors import RoleCycle
-from .forms import StaffUserChangeForm, StaffUserCreationForm
+from .forms import StaffPasswordChangeForm, StaffUserChangeForm, StaffUserCreationForm
 from .models import Address, Lockout, Role, User, UserRole
 from .selectors import role_tree, roles_effective_permissions
 
@@ -109,9 +116,24 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     def verified(self, obj):
         return obj.email_verified_at is not None
 
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            fields = {k: data[k] for k in services.USER_FIELDS if k in data}
+            saved = services.user_update(user=obj, actor=request.user, **fields)
+        else:
+            usable = data.get("set_usable_password", True)
+            saved = services.user_create(
+                email=data["email"],
+                full_name=data.get("full_name", ""),
+                password=data.get("password1") if usable else None,
+                actor=request.user,
+            )
+        adopt(obj, saved)
+
     def save_formset(self, request, form, formset, change):
-        if formset.model is not UserRole:
-            return super().save_formset(request, form, formset, change)
+        if formset.model is Address:
+            return self._save_addresses(request, form.instance, formset)
         # Grants go through the services: audited as security events, caches invalidated.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = (
             [],
@@ -122,7 +144,9 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
             grant = inline_form.instance
             if inline_form in formset.deleted_forms:
                 if grant.pk:
-                    services.role_revoke(user=grant.user, role=grant.role)
+                    services.role_revoke(
+                        user=grant.user, role=grant.role, actor=request.user
+                    )
                     formset.deleted_objects.append(grant)
                 continue
             if not inline_form.has_changed() or not inline_form.cleaned_data.get(
@@ -131,10 +155,45 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
                 continue
             if grant.pk:
                 previous = UserRole.objects.get(pk=grant.pk)
-                services.role_revoke(user=previous.user, role=previous.role)
+                services.role_revoke(
+                    user=previous.user, role=previous.role, actor=request.user
+                )
             role = inline_form.cleaned_data["role"]
             new = services.role_grant(user=form.instance, role=role, actor=request.user)
             formset.new_objects.append(new)
+
+    def _save_addresses(self, request, user, formset):
+        actor = request.user
+
+        def save(inline_form):
+            address, data = inline_form.instance, dict(inline_form.cleaned_data)
+            is_default = data.pop("is_default", False)
+            if address.pk is None:
+                return services.address_create(
+                    user=user, data=data, make_default=is_default, actor=actor
+                )
+            address = services.address_update(address=address, data=data, actor=actor)
+            # A default changes by ticking another address of the kind (never none).
+            if is_default and "is_default" in inline_form.changed_data:
+                address = services.address_set_default(address=address, actor=actor)
+            return address
+
+        inline_save(
+            formset,
+            save=save,
+            delete=lambda address: services.address_delete(
+                address=address, actor=actor
+            ),
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's page builds `self.change_password_form(user, data)` and calls its save():
+        # a copy of this admin hands the form the acting person for the service it calls.
+        acting = copy.copy(self)
+        acting.change_password_form = functools.partial(
+            StaffPasswordChangeForm, actor=request.user
+        )
+        return super(UserAdmin, acting).user_change_password(request, id, form_url)
 
     @admin.action(
         description="Export the selected people's data (JSON)", permissions=["view"]
@@ -212,7 +271,7 @@ class RoleForm(forms.ModelForm):
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(ShopErrorAdminMixin, SimpleHistoryAdmin):
     form = RoleForm
     list_display = ("tree_name", "parent", "own_count", "inherited_permissions")
     search_fields = ("name",)
@@ -263,20 +322,29 @@ class RoleAdmin(SimpleHistoryAdmin):
         return ("name",)
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.role_save(role=obj)
-        except RoleCycle as exc:
-            raise ValidationError(exc.message) from exc
+        services.role_save(role=obj, actor=request.user)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # The form has no model many-to-many field: the permissions are the service's.
         services.role_permissions_set(
-            role=form.instance, permissions=list(form.cleaned_data["own_permissions"])
+            role=form.instance,
+            permissions=list(form.cleaned_data["own_permissions"]),
+            actor=request.user,
         )
+
+    def delete_model(self, request, obj):
+        services.role_delete(role=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Deepest first: a role selected with its parent goes before the parent.
+        for role in sorted(
+            queryset, key=lambda role: (-len(role.ancestors()), role.pk)
+        ):
+            services.role_delete(role=role, actor=request.user)
 
 
 @admin.register(Lockout)
-class LockoutAdmin(admin.ModelAdmin):
+class LockoutAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     list_display = (
         "scope",
         "key",
@@ -302,10 +370,16 @@ class LockoutAdmin(admin.ModelAdmin):
     @admin.action(description="End the selected lockouts now", permissions=["change"])
     def end_now(self, request, queryset):
         ended = sum(
-            throttle.lockout_end(lockout=lockout, by="staff")
+            throttle.lockout_end(lockout=lockout, reason="staff", actor=request.user)
             for lockout in queryset.filter(ended_at__isnull=True)
         )
         self.message_user(request, f"Ended {ended} lockout(s).", messages.SUCCESS)
 
+    def save_model(self, request, obj, form, change):
+        pass  # every field is read-only: a lockout is ended by the action
+
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # end it instead: the lockout stays on record

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
     AdminUserCreationForm,
     AuthenticationForm,
     UserChangeForm,
@@ -11,7 +12,7 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from . import throttle
+from . import services, throttle
 from .models import Address, User
 from .preferences import SCHEMA, preferences_validate
 
@@ -20,6 +21,22 @@ class StaffUserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "full_name")
+
+
+class StaffPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's password page; the new password is set by the service, for `actor`."""
+
+    def __init__(self, user, *args, actor=None, **kwargs):
+        self.actor = actor
+        super().__init__(user, *args, **kwargs)
+
+    def save(self, commit=True):
+        usable = self.cleaned_data["set_usable_password"]
+        return services.password_set(
+            user=self.user,
+            password=self.cleaned_data["password1"] if usable else None,
+            actor=self.actor,
+        )
 
 
 class StaffUserChangeForm(UserChangeForm):

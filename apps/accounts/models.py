@@ -98,7 +98,8 @@ class User(AbstractBaseUser, PermissionsMixin, SoftDeleteModel):
                     IF jsonb_typeof(NEW.preferences) <> 'object'
                        OR (NEW.preferences - '{{{",".join(KNOWN_KEYS)}}}'::text[]) <> '{{}}'::jsonb THEN
                         RAISE EXCEPTION 'accounts_user_preferences_known_keys: unknown preference key in %',
-                            NEW.preferences USING ERRCODE = 'check_violation';
+                            NEW.preferences USING ERRCODE = 'check_violation',
+                            CONSTRAINT = 'accounts_user_preferences_known_keys';
                     END IF;
                     RETURN NEW;
                 """,
@@ -248,7 +249,7 @@ class Role(models.Model):
                         SELECT 1 FROM ancestors WHERE id = NEW.id
                     ) THEN
                         RAISE EXCEPTION 'accounts_role_no_cycle: role % cannot descend from itself', NEW.id
-                            USING ERRCODE = 'check_violation';
+                            USING ERRCODE = 'check_violation', CONSTRAINT = 'accounts_role_no_cycle';
                     END IF;
                     RETURN NEW;
                 """,

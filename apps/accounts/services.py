@@ -1,4 +1,9 @@
-"""Every write of the accounts app."""
+"""Every write of the accounts app.
+
+`user` names the account a service works on. A person acting on their own account (profile,
+password, preferences) is that user; where someone else may act (staff in the back office),
+the service also takes `actor`: the acting person, or None for the system.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +14,36 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from apps.auditing.dberrors import constraint_errors
 from apps.auditing.services import audit_record
 
 from . import throttle
-from .errors import EmailTaken, RoleCycle
+from .errors import EmailTaken, PreferencesInvalid, RoleCycle, RoleInUse
 from .models import AccountToken, Address, Lockout, Role, RolePermission, User, UserRole
 from .preferences import preferences_effective, preferences_validate
 from .selectors import VERSION_KEY
 from .tokens import token_consume, token_issue
 
 PROFILE_FIELDS = ("full_name", "phone")
+USER_FIELDS = (
+    "email",
+    "full_name",
+    "phone",
+    "preferences",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
+EMAIL_ERRORS = {"accounts_user_email_unique_alive": EmailTaken}
+PREFERENCES_ERRORS = {"accounts_user_preferences_known_keys": PreferencesInvalid}
+ROLE_ERRORS = {
+    "accounts_role_no_cycle": RoleCycle,
+    "accounts_role_not_own_parent": RoleCycle,
+}
 
 
 def _send_mail_after_commit(*, user: User, kind: str, raw_token: str) -> None:
@@ -42,15 +64,10 @@ def user_register(*, email: str, password: str, full_name: str = "") -> User:
         raise EmailTaken()
     candidate = User(email=email, full_name=full_name)
     password_validation.validate_password(password, candidate)
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email=email, password=password, full_name=full_name
-            )
-    except (
-        IntegrityError
-    ) as exc:  # a concurrent sign-up with the same email won the race
-        raise EmailTaken() from exc
+    with constraint_errors(EMAIL_ERRORS):  # a concurrent sign-up with the same email
+        user = User.objects.create_user(
+            email=email, password=password, full_name=full_name
+        )
     audit_record(
         "signup",
         table_name="accounts_user",
@@ -123,7 +140,90 @@ def password_reset_complete(*, raw_token: str, new_password: str) -> User:
     audit_record("password_reset", table_name="accounts_user", row_pk=user.pk)
     lockout = throttle.login_locked(email=user.email, ip=None)
     if lockout is not None and lockout.scope == Lockout.Scope.ACCOUNT:
-        throttle.lockout_end(lockout=lockout, by="password_reset")
+        throttle.lockout_end(lockout=lockout, reason="password_reset")
+    return user
+
+
+def _email_free(email: str, own_pk: int | None = None) -> str:
+    email = User.objects.normalize_email(email.strip())
+    if User.objects.filter(email__iexact=email).exclude(pk=own_pk).exists():
+        raise EmailTaken()
+    return email
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    full_name: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    actor: User | None = None,
+) -> User:
+    """Open an account for someone (back office, commands); no password: none to sign in with."""
+    email = _email_free(email)
+    if password is not None:
+        password_validation.validate_password(
+            password, User(email=email, full_name=full_name)
+        )
+    with constraint_errors(EMAIL_ERRORS):
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            full_name=full_name,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
+        )
+    if is_staff or is_superuser:
+        permissions_invalidate()
+    return user
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: User | None = None, **fields: Any) -> User:
+    """Change an account's email, profile, preferences or access (back office)."""
+    unknown = set(fields) - set(USER_FIELDS)
+    if unknown:
+        raise TypeError(f"not changeable here: {', '.join(sorted(unknown))}")
+    current = User.all_objects.select_for_update().get(pk=user.pk)
+    if "email" in fields:
+        fields["email"] = _email_free(fields["email"], current.pk)
+    if "preferences" in fields:
+        fields["preferences"] = preferences_validate(fields["preferences"])
+    changed = [
+        name for name, value in fields.items() if getattr(current, name) != value
+    ]
+    if not changed:
+        return current
+    for name in changed:
+        setattr(current, name, fields[name])
+    if actor is not None:
+        current._history_user = actor
+    with constraint_errors({**EMAIL_ERRORS, **PREFERENCES_ERRORS}):
+        current.save(update_fields=changed)
+    if set(changed) & set(ACCESS_FIELDS):
+        permissions_invalidate()
+    return current
+
+
+@transaction.atomic
+def password_set(
+    *, user: User, password: str | None, actor: User | None = None
+) -> User:
+    """Set someone's password from the back office (None: no password sign-in at all)."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        "password_change",
+        table_name="accounts_user",
+        row_pk=user.pk,
+        data={"by_staff": actor is not None, "usable": password is not None},
+    )
     return user
 
 
@@ -157,7 +257,8 @@ def preferences_update(*, user: User, changes: dict[str, Any]) -> dict[str, Any]
     }
     if diff:
         locked.preferences = after
-        locked.save(update_fields=["preferences"])
+        with constraint_errors(PREFERENCES_ERRORS):
+            locked.save(update_fields=["preferences"])
         audit_record(
             "preference_change", table_name="accounts_user", row_pk=user.pk, data=diff
         )
@@ -194,7 +295,11 @@ def _unset_default(user: User, kind: str, keep: int | None = None) -> None:
 
 @transaction.atomic
 def address_create(
-    *, user: User, data: dict[str, Any], make_default: bool = False
+    *,
+    user: User,
+    data: dict[str, Any],
+    make_default: bool = False,
+    actor: User | None = None,
 ) -> Address:
     """Add an address; the first of its kind becomes the default."""
     fields = {k: data.get(k, "") for k in ADDRESS_FIELDS}
@@ -209,10 +314,18 @@ def address_create(
 
 
 @transaction.atomic
-def address_update(*, address: Address, data: dict[str, Any]) -> Address:
-    """Edit an address; changing its kind gives up its default flag."""
-    if data.get("kind", address.kind) != address.kind:
-        address.is_default = False
+def address_update(
+    *, address: Address, data: dict[str, Any], actor: User | None = None
+) -> Address:
+    """Edit an address; changing its kind gives up its default flag.
+
+    The default flag is the services' (`address_set_default`): it is taken from the stored
+    row, whatever the caller's copy says.
+    """
+    stored = Address.all_objects.select_for_update().get(pk=address.pk)
+    address.is_default = (
+        stored.is_default and data.get("kind", stored.kind) == stored.kind
+    )
     for key in ADDRESS_FIELDS:
         if key in data:
             setattr(address, key, data[key].upper() if key == "country" else data[key])
@@ -222,7 +335,7 @@ def address_update(*, address: Address, data: dict[str, Any]) -> Address:
 
 
 @transaction.atomic
-def address_set_default(*, address: Address) -> Address:
+def address_set_default(*, address: Address, actor: User | None = None) -> Address:
     """Make this the default address of its kind (one service call, one default)."""
     _unset_default(address.user, address.kind, keep=address.pk)
     Address.objects.filter(pk=address.pk).update(is_default=True)
@@ -231,7 +344,7 @@ def address_set_default(*, address: Address) -> Address:
 
 
 @transaction.atomic
-def address_delete(*, address: Address) -> None:
+def address_delete(*, address: Address, actor: User | None = None) -> None:
     """Soft-delete an address; another address of its kind becomes the default."""
     address.soft_delete()
     if address.is_default:
@@ -242,7 +355,7 @@ def address_delete(*, address: Address) -> None:
             .first()
         )
         if successor is not None:
-            address_set_default(address=successor)
+            address_set_default(address=successor, actor=actor)
 
 
 def permissions_invalidate() -> None:
@@ -278,7 +391,7 @@ def role_grant(*, user: User, role: Role, actor: User | None = None) -> UserRole
 
 
 @transaction.atomic
-def role_revoke(*, user: User, role: Role) -> bool:
+def role_revoke(*, user: User, role: Role, actor: User | None = None) -> bool:
     """Take a role away from a user."""
     deleted, _ = UserRole.objects.filter(user=user, role=role).delete()
     if deleted:
@@ -293,23 +406,31 @@ def role_revoke(*, user: User, role: Role) -> bool:
 
 
 @transaction.atomic
-def role_save(*, role: Role) -> Role:
+def role_save(*, role: Role, actor: User | None = None) -> Role:
     """Create or edit a role; a parent that would make a cycle is refused."""
-    try:
-        with transaction.atomic():
-            role.save()
-    except DatabaseError as exc:
-        if "accounts_role_no_cycle" in str(
-            exc
-        ) or "accounts_role_not_own_parent" in str(exc):
-            raise RoleCycle() from exc
-        raise
+    if actor is not None:
+        role._history_user = actor
+    with constraint_errors(ROLE_ERRORS):
+        role.save()
     permissions_invalidate()
     return role
 
 
 @transaction.atomic
-def role_permissions_set(*, role: Role, permissions: list[Permission]) -> None:
+def role_delete(*, role: Role, actor: User | None = None) -> None:
+    """Delete a role nobody holds and no role inherits from."""
+    if role.grants.exists() or role.children.exists():
+        raise RoleInUse()
+    if actor is not None:
+        role._history_user = actor
+    role.delete()
+    permissions_invalidate()
+
+
+@transaction.atomic
+def role_permissions_set(
+    *, role: Role, permissions: list[Permission], actor: User | None = None
+) -> None:
     """Replace a role's own permissions."""
     wanted = {p.pk for p in permissions}
     current = set(

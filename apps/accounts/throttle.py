@@ -10,14 +10,18 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.auditing.dberrors import constraint_errors
 from apps.auditing.middleware import client_ip
 from apps.auditing.services import audit_record
 
+from .errors import AccountLocked
 from .models import Lockout, User
+
+LOCKOUT_ERRORS = {"accounts_lockout_one_active": AccountLocked}
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +93,11 @@ def _count_from_trail(user_id: int) -> int:
 def _lock(scope: str, key: str, failures: int, user_id: int | None) -> Lockout | None:
     until = timezone.now() + dt.timedelta(seconds=settings.ACCOUNTS_LOCKOUT_DURATION)
     try:
-        with transaction.atomic():
+        with constraint_errors(LOCKOUT_ERRORS):
             lockout = Lockout.objects.create(
                 scope=scope, key=key, locked_until=until, failures=failures
             )
-    except IntegrityError:
+    except AccountLocked:
         return None  # another request locked it a moment ago
     audit_record(
         "lockout",
@@ -150,10 +154,13 @@ def login_success_record(*, user: User) -> None:
 
 
 @transaction.atomic
-def lockout_end(*, lockout: Lockout, by: str) -> bool:
-    """End a lockout now (expiry, staff, password reset); audited. False if already ended."""
+def lockout_end(*, lockout: Lockout, reason: str, actor: User | None = None) -> bool:
+    """End a lockout now; audited. False if already ended.
+
+    `reason` is what ended it (expiry, staff, password_reset); `actor` the staff member.
+    """
     ended = Lockout.objects.filter(pk=lockout.pk, ended_at__isnull=True).update(
-        ended_at=timezone.now(), ended_by=by
+        ended_at=timezone.now(), ended_by=reason
     )
     if not ended:
         return False
@@ -169,7 +176,7 @@ def lockout_end(*, lockout: Lockout, by: str) -> bool:
         "lockout_ended",
         table_name="accounts_user" if user_id else None,
         row_pk=user_id,
-        data={"scope": lockout.scope, "key": lockout.key, "by": by},
+        data={"scope": lockout.scope, "key": lockout.key, "by": reason},
     )
     return True
 
@@ -182,4 +189,4 @@ def lockouts_expire(*, batch_size: int) -> int:
             .filter(ended_at__isnull=True, locked_until__lte=timezone.now())
             .order_by("pk")[:batch_size]
         )
-        return sum(lockout_end(lockout=lockout, by="expiry") for lockout in due)
+        return sum(lockout_end(lockout=lockout, reason="expiry") for lockout in due)

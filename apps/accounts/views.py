@@ -1,4 +1,9 @@
-"""Storefront account pages: sign up, verify, sign in/out, password reset, profile, addresses."""
+"""Storefront account pages: sign up, verify, sign in/out, password reset, profile, addresses.
+
+A refused request (a spent link, ...) raises its ShopError: the middleware
+(`apps.auditing.web_errors`) answers it with its page. Form pages show field problems next to
+the field through `errors_on_form`.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,14 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.auditing.web_errors import errors_on_form
+
 from . import gdpr, services
-from .errors import AccountsError, EmailTaken
+from .errors import EmailTaken
 from .forms import (
     AddressForm,
     NewPasswordForm,
@@ -29,39 +35,19 @@ from .models import AccountToken, Address
 from .preferences import preferences_effective
 from .tokens import token_peek
 
-TOKEN_ERROR_STATUS = {
-    "token_invalid": 400,
-    "token_used": 410,
-    "token_expired": 410,
-    "token_superseded": 410,
-}
-
-
-def _token_error(request, error: AccountsError, *, purpose: str):
-    return render(
-        request,
-        "account/token_error.html",
-        {"error": error, "purpose": purpose},
-        status=TOKEN_ERROR_STATUS.get(error.code, 400),
-    )
-
 
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("account:home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on_form(form, field="password1", fields={EmailTaken.code: "email"}):
             user = services.user_register(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
                 full_name=form.cleaned_data["full_name"],
             )
-        except EmailTaken as exc:
-            form.add_error("email", exc.message)
-        except ValidationError as exc:
-            form.add_error("password1", exc)
-        else:
+        if not form.errors:
             login(request, user, backend="apps.accounts.backends.RoleBackend")
             messages.success(
                 request,
@@ -94,15 +80,9 @@ def sign_out(request):
 
 def verify_email(request, token: str):
     if request.method == "POST":
-        try:
-            user = services.email_verify(raw_token=token)
-        except AccountsError as exc:
-            return _token_error(request, exc, purpose="verify")
+        user = services.email_verify(raw_token=token)
         return render(request, "account/verify_done.html", {"verified_user": user})
-    try:
-        token_peek(raw=token, purpose=AccountToken.Purpose.VERIFY_EMAIL)
-    except AccountsError as exc:
-        return _token_error(request, exc, purpose="verify")
+    token_peek(raw=token, purpose=AccountToken.Purpose.VERIFY_EMAIL)
     return render(request, "account/verify.html", {"token": token})
 
 
@@ -136,18 +116,12 @@ def password_reset_request(request):
 
 
 def password_reset_confirm(request, token: str):
-    try:
-        record = token_peek(raw=token, purpose=AccountToken.Purpose.PASSWORD_RESET)
-    except AccountsError as exc:
-        return _token_error(request, exc, purpose="reset")
+    record = token_peek(raw=token, purpose=AccountToken.Purpose.PASSWORD_RESET)
     form = NewPasswordForm(request.POST or None, user=record.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.password_reset_complete(
-                raw_token=token, new_password=form.cleaned_data["password1"]
-            )
-        except AccountsError as exc:
-            return _token_error(request, exc, purpose="reset")
+        services.password_reset_complete(
+            raw_token=token, new_password=form.cleaned_data["password1"]
+        )
         messages.success(
             request, "Your password has been changed. Sign in with the new one."
         )
@@ -199,13 +173,11 @@ def preferences(request):
         request.POST or None, initial=preferences_effective(request.user.preferences)
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on_form(form):
             diff = services.preferences_update(
                 user=request.user, changes=form.cleaned_data
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        if not form.errors:
             messages.success(
                 request, "Preferences saved." if diff else "Nothing changed."
             )
@@ -232,20 +204,21 @@ def address_edit(request, pk: int | None = None):
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "make_default"}
-        try:
+        with errors_on_form(form):
             if address is None:
                 address = services.address_create(
                     user=request.user,
                     data=data,
                     make_default=form.cleaned_data["make_default"],
+                    actor=request.user,
                 )
             else:
-                address = services.address_update(address=address, data=data)
+                address = services.address_update(
+                    address=address, data=data, actor=request.user
+                )
                 if form.cleaned_data["make_default"]:
-                    services.address_set_default(address=address)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+                    services.address_set_default(address=address, actor=request.user)
+        if not form.errors:
             messages.success(request, "Address saved.")
             return redirect("account:addresses")
     return render(
@@ -260,7 +233,8 @@ def address_edit(request, pk: int | None = None):
 @require_POST
 def address_delete(request, pk: int):
     services.address_delete(
-        address=get_object_or_404(Address, pk=pk, user=request.user)
+        address=get_object_or_404(Address, pk=pk, user=request.user),
+        actor=request.user,
     )
     messages.success(request, "Address removed.")
     return redirect("account:addresses")
@@ -270,7 +244,8 @@ def address_delete(request, pk: int):
 @require_POST
 def address_default(request, pk: int):
     services.address_set_default(
-        address=get_object_or_404(Address, pk=pk, user=request.user)
+        address=get_object_or_404(Address, pk=pk, user=request.user),
+        actor=request.user,
     )
     messages.success(request, "Default address changed.")
     return redirect("account:addresses")

@@ -1,4 +1,5 @@
-"""Back office for the audit trail, job runs, and the soft-delete mixin other admins use."""
+"""Back office for the audit trail and job runs; the mixins other admins use live in
+`admin_mixins.py` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .errors import RestoreConflict
+from .admin_mixins import (  # noqa: F401 (re-exported: the other apps' admins use them)
+    ReadOnlyAdminMixin,
+    ShopErrorAdminMixin,
+    SoftDeleteAdminMixin,
+    StateFilter,
+)
 from .jobs import JOBS, job_enqueue, load_all_jobs
 from .models import AuditEvent, JobRun
 from .selectors import audit_backlog_captures, audit_last_drain
@@ -112,19 +118,6 @@ class WhenFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdminMixin:
-    """For records nobody edits by hand (trails, ledgers): view only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The trail, newest first; every list below is served by an index of the trail.
@@ -201,7 +194,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "job",
         "outcome",
@@ -235,88 +228,3 @@ class JobRunAdmin(admin.ModelAdmin):
             if name in JOBS:
                 job_enqueue(name, trigger="manual")
         self.message_user(request, f"Queued: {', '.join(names)}.", messages.SUCCESS)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class StateFilter(admin.SimpleListFilter):
-    """Alive rows by default; deleted rows one click away."""
-
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("deleted", "Deleted"), ("all", "All")]
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "Alive",
-        }
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string(
-                    {self.parameter_name: lookup}
-                ),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        if self.value() == "deleted":
-            return queryset.filter(deleted_at__isnull=False)
-        if self.value() == "all":
-            return queryset
-        return queryset.filter(deleted_at__isnull=True)
-
-
-class SoftDeleteAdminMixin:
-    """Admin for soft-deletable models: delete soft-deletes, deleted rows can be restored."""
-
-    def get_queryset(self, request):
-        qs = self.model.all_objects.get_queryset()
-        ordering = self.get_ordering(request)
-        return qs.order_by(*ordering) if ordering else qs
-
-    def get_list_filter(self, request):
-        return (StateFilter, *super().get_list_filter(request))
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if self.has_change_permission(request):
-            actions["restore_selected"] = (
-                SoftDeleteAdminMixin.restore_selected,
-                "restore_selected",
-                "Restore selected deleted rows",
-            )
-        return actions
-
-    def delete_model(self, request, obj):
-        obj.soft_delete()
-
-    def delete_queryset(self, request, queryset):
-        # Re-select by id: the changelist query may carry DISTINCT or joins that FOR UPDATE refuses.
-        ids = list(queryset.values_list("pk", flat=True))
-        self.model.all_objects.filter(pk__in=ids).soft_delete()
-
-    def get_deleted_objects(self, objs, request):
-        # A soft delete removes nothing: protected children do not block it, nothing cascades.
-        objs = list(objs)
-        summary = [str(obj) for obj in objs]
-        return summary, {self.model._meta.verbose_name_plural: len(objs)}, set(), []
-
-    def restore_selected(self, request, queryset):
-        restored = 0
-        for obj in queryset.filter(deleted_at__isnull=False).order_by("pk"):
-            try:
-                obj.restore()
-                restored += 1
-            except RestoreConflict as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-        if restored:
-            self.message_user(request, f"Restored {restored} row(s).", messages.SUCCESS)

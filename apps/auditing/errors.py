@@ -2,10 +2,16 @@
 
 
 class ShopError(Exception):
-    """A broken business rule: a stable `code` and a message fit to show a person."""
+    """A broken business rule: a stable `code` and a message fit to show a person.
+
+    On the storefront it answers `http_status`: 400, because the request asked for something
+    the rules refuse and asking again unchanged will not help. A class names another 4xx only
+    when one says more (a spent one-time link is 410 Gone). See `web_errors.py`.
+    """
 
     code = "shop_error"
     default_message = "That did not work."
+    http_status = 400
 
     def __init__(self, message: str | None = None, **details):
         self.message = message or self.default_message

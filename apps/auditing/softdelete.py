@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .dberrors import constraint_errors
 from .errors import RestoreConflict
 
 
@@ -112,18 +113,33 @@ class SoftDeleteModel(models.Model):
         self.check_restorable()
         deleted_at = self.deleted_at
         try:
-            with transaction.atomic():
+            # An alive duplicate inserted since the check: the unique index refuses.
+            with constraint_errors(self._restore_conflicts()):
                 type(self).all_objects.filter(pk=self.pk).update(deleted_at=None)
                 self.deleted_at = None
                 for related_name in self.soft_delete_children:
                     manager = getattr(self, related_name)(manager="all_objects")
                     for child in manager.filter(deleted_at=deleted_at).order_by("pk"):
                         child.restore()
-        except IntegrityError as exc:
+        except RestoreConflict:
             self.deleted_at = deleted_at
-            raise RestoreConflict(
-                f"{self._meta.verbose_name} {self.pk} cannot be restored: {exc}"
-            ) from exc
+            raise
+
+    def _restore_conflicts(self) -> dict:
+        """Each uniqueness rule of the model, by name, as the RestoreConflict it means."""
+        model = type(self)
+
+        def conflict(name: str):
+            return lambda: RestoreConflict(
+                f"{model._meta.verbose_name.capitalize()} {self.pk} cannot be restored:"
+                f" an alive {model._meta.verbose_name} already holds the same value ({name})."
+            )
+
+        return {
+            constraint.name: conflict(constraint.name)
+            for constraint in model._meta.constraints
+            if isinstance(constraint, models.UniqueConstraint)
+        }
 
     def check_restorable(self) -> None:
         """Raise RestoreConflict when an alive row holds a value that must be unique."""

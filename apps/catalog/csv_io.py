@@ -420,9 +420,7 @@ def _variant_apply(product: Product, row: dict, summary: ImportSummary) -> None:
         summary.add("variants created")
         return
     if variant.name != row["name"]:
-        # No variant service for a rename: a plain save keeps the history and the trail.
-        variant.name = row["name"]
-        variant.save(update_fields=["name"])
+        services.variant_update(variant=variant, name=row["name"])
         summary.add("variants updated")
     _price_apply(variant, row["currency"], row["amount"], summary)
 

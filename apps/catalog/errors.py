@@ -36,3 +36,33 @@ class ReviewExists(CatalogError):
 
 class AttributesInvalid(CatalogError):
     code = "attributes_invalid"
+
+
+class CategoryNotEmpty(CatalogError):
+    code = "category_not_empty"
+    default_message = (
+        "A category with subcategories or products cannot be deleted;"
+        " move or delete them first."
+    )
+
+
+class PriceExists(CatalogError):
+    code = "price_exists"
+    default_message = "This variant already has a price in this currency."
+
+
+class TierExists(CatalogError):
+    code = "tier_exists"
+    default_message = (
+        "This variant already has a tier price from this quantity in this currency."
+    )
+
+
+class OptionTaken(CatalogError):
+    code = "option_taken"
+    default_message = "This product type already has an option of this name."
+
+
+class OptionValueTaken(CatalogError):
+    code = "option_value_taken"
+    default_message = "This option already has this value."

@@ -1,4 +1,4 @@
-"""Back office for stock: every change of quantities goes through the services."""
+"""Back office for stock: every change goes through the services."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from django.contrib import admin, messages
 from django.db.models import F
 from django.template.response import TemplateResponse
 
-from apps.auditing.admin import ReadOnlyAdminMixin
+from apps.auditing.admin_mixins import (
+    ReadOnlyAdminMixin,
+    ShopErrorAdminMixin,
+    inline_save,
+)
 
 from . import services
-from .errors import InventoryError
 from .models import (
     LowStockAlert,
     PurchaseOrder,
@@ -24,10 +27,20 @@ from .models import (
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "priority", "is_active")
     list_editable = ("priority", "is_active")
     search_fields = ("code", "name")
+
+    def save_model(self, request, obj, form, change):
+        services.warehouse_save(warehouse=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.warehouse_delete(warehouse=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for warehouse in queryset.order_by("pk"):
+            services.warehouse_delete(warehouse=warehouse, actor=request.user)
 
 
 class MovementInline(admin.TabularInline):
@@ -47,6 +60,9 @@ class MovementInline(admin.TabularInline):
     ordering = ("-created_at", "-id")
     max_num = 0
 
+    def has_change_permission(self, request, obj=None):
+        return False  # the ledger is written by the services only
+
 
 class AdjustForm(forms.Form):
     quantity = forms.IntegerField(
@@ -63,7 +79,7 @@ class AdjustForm(forms.Form):
 
 
 @admin.register(Stock)
-class StockAdmin(admin.ModelAdmin):
+class StockAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     list_display = (
         "variant",
         "warehouse",
@@ -76,8 +92,17 @@ class StockAdmin(admin.ModelAdmin):
     list_filter = ("warehouse",)
     search_fields = ("variant__sku", "variant__product__name")
     list_select_related = ("variant", "warehouse")
-    autocomplete_fields = ("variant",)
-    readonly_fields = ("on_hand", "reserved")
+    fields = (
+        "variant",
+        "warehouse",
+        "on_hand",
+        "reserved",
+        "reorder_point",
+        "reorder_quantity",
+    )
+    # A stock row belongs to one variant in one warehouse for good; quantities move
+    # through the ledger (the adjust action), reorder levels through this form.
+    readonly_fields = ("variant", "warehouse", "on_hand", "reserved")
     inlines = [MovementInline]
     actions = ["adjust_stock"]
 
@@ -85,28 +110,37 @@ class StockAdmin(admin.ModelAdmin):
     def available(self, obj):
         return obj.on_hand - obj.reserved
 
+    def save_model(self, request, obj, form, change):
+        services.stock_reorder_set(
+            stock=obj,
+            reorder_point=form.cleaned_data["reorder_point"],
+            reorder_quantity=form.cleaned_data["reorder_quantity"],
+            actor=request.user,
+        )
+
+    def save_formset(self, request, form, formset, change):
+        # The movements shown are read-only: nothing to save, nothing to report.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
+
     @admin.action(description="Adjust stock (with a reason)", permissions=["change"])
     def adjust_stock(self, request, queryset):
         form = AdjustForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            done = 0
-            for stock in queryset.order_by("pk"):
-                try:
-                    services.stock_adjust(
-                        stock=stock,
-                        quantity=form.cleaned_data["quantity"],
-                        reason=form.cleaned_data["reason"],
-                        actor_id=request.user.pk,
-                    )
-                    done += 1
-                except InventoryError as exc:
-                    self.message_user(
-                        request, f"{stock}: {exc.message}", messages.ERROR
-                    )
-            if done:
-                self.message_user(
-                    request, f"Adjusted {done} stock row(s).", messages.SUCCESS
+            rows = list(queryset.order_by("pk"))
+            for stock in rows:
+                services.stock_adjust(
+                    stock=stock,
+                    quantity=form.cleaned_data["quantity"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
                 )
+            self.message_user(
+                request, f"Adjusted {len(rows)} stock row(s).", messages.SUCCESS
+            )
             return None
         return TemplateResponse(
             request,
@@ -148,7 +182,7 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
+class ReservationAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "stock",
@@ -172,10 +206,13 @@ class ReservationAdmin(admin.ModelAdmin):
     def release(self, request, queryset):
         ids = list(queryset.filter(status="active").values_list("pk", flat=True))
         if ids:
-            services.reservation_release(reservation_ids=ids)
+            services.reservation_release(reservation_ids=ids, actor=request.user)
         self.message_user(
             request, f"Released {len(ids)} reservation(s).", messages.SUCCESS
         )
+
+    def save_model(self, request, obj, form, change):
+        pass  # every field is read-only: reservations change through the actions
 
     def has_add_permission(self, request):
         return False
@@ -185,7 +222,9 @@ class ReservationAdmin(admin.ModelAdmin):
 
 
 @admin.register(LowStockAlert)
-class LowStockAlertAdmin(admin.ModelAdmin):
+class LowStockAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Raised and cleared by the database as stock moves."""
+
     list_display = (
         "stock",
         "available_at_raise",
@@ -195,22 +234,22 @@ class LowStockAlertAdmin(admin.ModelAdmin):
     )
     list_filter = (("cleared_at", admin.EmptyFieldListFilter),)
     list_select_related = ("stock__variant", "stock__warehouse")
-    readonly_fields = (
-        "stock",
-        "available_at_raise",
-        "reorder_point",
-        "raised_at",
-        "cleared_at",
-    )
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     list_display = ("name", "contact_name", "email", "lead_time_days")
     search_fields = ("name", "contact_name", "email")
+
+    def save_model(self, request, obj, form, change):
+        services.supplier_save(supplier=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.supplier_delete(supplier=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for supplier in queryset.order_by("pk"):
+            services.supplier_delete(supplier=supplier, actor=request.user)
 
 
 class PurchaseOrderLineInline(admin.TabularInline):
@@ -220,7 +259,7 @@ class PurchaseOrderLineInline(admin.TabularInline):
 
 
 @admin.register(PurchaseOrder)
-class PurchaseOrderAdmin(admin.ModelAdmin):
+class PurchaseOrderAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "supplier",
@@ -232,27 +271,44 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "warehouse", "supplier")
     list_select_related = ("supplier", "warehouse")
     inlines = [PurchaseOrderLineInline]
-    readonly_fields = ("received_at",)
-    actions = ["mark_ordered", "receive"]
+    # The status moves only through the actions (receiving writes the stock receipts).
+    readonly_fields = ("status", "created_at", "received_at")
+    actions = ["mark_ordered", "receive", "cancel"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.purchase_order_save(purchase_order=obj, actor=request.user)
+        obj.pk, obj.status = saved.pk, saved.status
+
+    def save_formset(self, request, form, formset, change):
+        inline_save(
+            formset,
+            save=lambda inline_form: services.purchase_order_line_save(
+                line=inline_form.instance, actor=request.user
+            ),
+            delete=lambda line: services.purchase_order_line_delete(
+                line=line, actor=request.user
+            ),
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel instead: the order stays on record
+
+    def _each(self, request, queryset, service, done: str):
+        rows = list(queryset.order_by("pk"))
+        for po in rows:
+            service(purchase_order=po, actor=request.user)
+        self.message_user(
+            request, f"{len(rows)} purchase order(s) {done}.", messages.SUCCESS
+        )
 
     @admin.action(description="Mark as ordered", permissions=["change"])
     def mark_ordered(self, request, queryset):
-        count = queryset.filter(status="draft").update(status="ordered")
-        self.message_user(
-            request, f"{count} purchase order(s) ordered.", messages.SUCCESS
-        )
+        self._each(request, queryset, services.purchase_order_mark_ordered, "ordered")
 
     @admin.action(description="Receive the goods into stock", permissions=["change"])
     def receive(self, request, queryset):
-        for po in queryset.order_by("pk"):
-            try:
-                movements = services.purchase_order_receive(
-                    purchase_order=po, actor_id=request.user.pk
-                )
-                self.message_user(
-                    request,
-                    f"{po}: {len(movements)} receipt(s) written.",
-                    messages.SUCCESS,
-                )
-            except InventoryError as exc:
-                self.message_user(request, f"{po}: {exc.message}", messages.ERROR)
+        self._each(request, queryset, services.purchase_order_receive, "received")
+
+    @admin.action(description="Cancel", permissions=["change"])
+    def cancel(self, request, queryset):
+        self._each(request, queryset, services.purchase_order_cancel, "cancelled")

@@ -26,3 +26,10 @@ class ReservationNotActive(InventoryError):
 
 class StockChangeInvalid(InventoryError):
     code = "stock_change_invalid"
+
+
+class PurchaseOrderStatusInvalid(InventoryError):
+    """The purchase order's status does not allow this (ordered, received, cancelled...)."""
+
+    code = "purchase_order_status_invalid"
+    default_message = "This purchase order cannot be changed in its current status."

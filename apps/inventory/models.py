@@ -90,11 +90,11 @@ class Stock(models.Model):
                     -- on_hand moves only when the ledger trigger applies a movement (depth > 1).
                     IF TG_OP = 'INSERT' AND NEW.on_hand <> 0 THEN
                         RAISE EXCEPTION 'inventory_stock_on_hand_from_ledger: new stock starts at 0; receive it through a movement'
-                            USING ERRCODE = 'check_violation';
+                            USING ERRCODE = 'check_violation', CONSTRAINT = 'inventory_stock_on_hand_from_ledger';
                     END IF;
                     IF TG_OP = 'UPDATE' AND NEW.on_hand IS DISTINCT FROM OLD.on_hand AND pg_trigger_depth() < 2 THEN
                         RAISE EXCEPTION 'inventory_stock_on_hand_from_ledger: on_hand of stock % changes only through a stock movement', OLD.id
-                            USING ERRCODE = 'check_violation';
+                            USING ERRCODE = 'check_violation', CONSTRAINT = 'inventory_stock_on_hand_from_ledger';
                     END IF;
                     RETURN NEW;
                 """,

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "apps.auditing.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: the first to see what a view raises; a ShopError becomes a 4xx page.
+    "apps.auditing.web_errors.ShopErrorMiddleware",
 ]
 
 TEMPLATES = [

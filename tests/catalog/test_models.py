@@ -131,9 +131,9 @@ def test_review_rating_range_and_one_per_customer(shirt, customer):
     from apps.catalog.errors import ReviewExists
 
     product, _ = shirt
-    services.review_submit(product=product, user=customer, rating=5)
+    services.review_submit(product=product, actor=customer, rating=5)
     with pytest.raises(ReviewExists):
-        services.review_submit(product=product, user=customer, rating=4)
+        services.review_submit(product=product, actor=customer, rating=4)
     with (
         pytest.raises(IntegrityError, match="catalog_review_rating_1_5"),
         transaction.atomic(),

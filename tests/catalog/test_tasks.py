@@ -19,7 +19,7 @@ def test_ratings_view_is_refreshed_by_the_job(customer):
     product = services.product_create(
         product_type=ProductType.objects.create(name="T"), category=root, name="Rated"
     )
-    review = services.review_submit(product=product, user=customer, rating=4)
+    review = services.review_submit(product=product, actor=customer, rating=4)
     services.review_moderate(review=review, status="approved")
     assert not ProductRating.objects.filter(product=product).exists()
     run = job_execute("catalog.ratings_refresh")

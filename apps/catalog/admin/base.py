@@ -1,28 +1,23 @@
-"""What the catalog's admin pages share: saving through the services, CSV responses."""
+"""What the catalog's admin pages share: soft-deletable rows, saved objects, CSV responses."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.db import transaction
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils.text import capfirst
 
+from apps.auditing.admin_mixins import SoftDeleteAdminMixin, adopt
+
+__all__ = [
+    "MAX_ERRORS_SHOWN",
+    "VARIANT_PLAIN_FIELDS",
+    "CatalogAdminMixin",
+    "adopt",
+    "csv_response",
+]
+
 from .. import csv_io
-from ..errors import CatalogError
 
 MAX_ERRORS_SHOWN = 200
-
-
-def adopt(obj, saved) -> None:
-    """Copy what a service saved onto the admin's instance (inlines and messages use it)."""
-    for field in obj._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding = False
-    obj._state.db = saved._state.db
-
-
-def changed_fields(current, obj, names) -> list[str]:
-    return [name for name in names if getattr(current, name) != getattr(obj, name)]
 
 
 def csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
@@ -33,27 +28,11 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
     return response
 
 
-class CatalogAdminMixin:
-    """Business-rule errors become a message (never a 500); autocomplete offers alive rows."""
+class CatalogAdminMixin(SoftDeleteAdminMixin):
+    """Soft-deletable catalog rows: deletes summarised as such, autocomplete offers alive rows.
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except CatalogError as exc:
-            # Forms check the rules first; this is a concurrent writer winning the race.
-            # The admin's transaction has rolled back, so nothing was changed.
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        try:
-            with transaction.atomic():
-                return super().history_form_view(
-                    request, object_id, version_id, extra_context
-                )
-        except CatalogError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    Business-rule errors become messages through the kernel's ShopErrorAdminMixin.
+    """
 
     def delete_queryset(self, request, queryset):
         # A changelist queryset may be DISTINCT (search across variants), and the soft

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
@@ -11,10 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.auditing.admin import SoftDeleteAdminMixin
-
 from .. import services
-from ..errors import CategoryMoveInvalid
 from ..forms import (
     CategoryAdminForm,
     CategoryMoveForm,
@@ -26,21 +22,11 @@ from ..models import (
 from .base import (
     CatalogAdminMixin,
     adopt,
-    changed_fields,
-)
-
-CATEGORY_PLAIN_FIELDS = (
-    "name",
-    "position",
-    "description",
-    "seo_title",
-    "seo_description",
-    "is_featured",
 )
 
 
 @admin.register(Category)
-class CategoryAdmin(CatalogAdminMixin, SoftDeleteAdminMixin, SimpleHistoryAdmin):
+class CategoryAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
     form = CategoryAdminForm
     list_display = (
         "tree_name",
@@ -111,30 +97,27 @@ class CategoryAdmin(CatalogAdminMixin, SoftDeleteAdminMixin, SimpleHistoryAdmin)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        if not change:
+        fields = {k: data[k] for k in services.CATEGORY_FIELDS if k in data}
+        if change:
+            # The tree columns are the services' alone: they start from the stored ones.
+            saved = services.category_update(
+                category=obj, parent=data.get("parent"), actor=request.user, **fields
+            )
+        else:
+            fields["position"] = fields.get("position") or 0
             saved = services.category_create(
-                name=data["name"],
-                parent=data.get("parent"),
-                position=data.get("position") or 0,
-                **{k: data[k] for k in CATEGORY_PLAIN_FIELDS[2:] if k in data},
+                parent=data.get("parent"), actor=request.user, **fields
             )
-            adopt(obj, saved)
-            return
-        current = Category.all_objects.get(pk=obj.pk)
-        # The tree columns are the services' alone: start from the stored ones.
-        for name in ("path", "depth", "slug", "deleted_at"):
-            setattr(obj, name, getattr(current, name))
-        fields = changed_fields(current, obj, CATEGORY_PLAIN_FIELDS)
-        parent = data.get("parent")
-        if current.parent_id != (parent.pk if parent else None):
-            moved = services.category_move(
-                category=current, parent=parent, position=obj.position
-            )
-            for name in ("path", "depth", "slug", "parent_id"):
-                setattr(obj, name, getattr(moved, name))
-            fields.append("parent")  # same value as stored: records the move in history
-        if fields:
-            obj.save(update_fields=fields)
+        adopt(obj, saved)
+
+    def delete_model(self, request, obj):
+        services.category_delete(category=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        # Deepest first: a category selected with its parent goes before the parent.
+        for category in Category.objects.filter(pk__in=ids).order_by("-depth", "pk"):
+            services.category_delete(category=category, actor=request.user)
 
     @admin.action(description="Move selected under…", permissions=["change"])
     def move_selected(self, request, queryset):
@@ -145,13 +128,10 @@ class CategoryAdmin(CatalogAdminMixin, SoftDeleteAdminMixin, SimpleHistoryAdmin)
             for category in queryset.filter(deleted_at__isnull=True).order_by("path"):
                 if not any(category.path.startswith(r.path) for r in roots):
                     roots.append(category)  # descendants move with their ancestor
-            try:
-                with transaction.atomic():
-                    for category in roots:
-                        services.category_move(category=category, parent=parent)
-            except CategoryMoveInvalid as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-                return None
+            for category in roots:
+                services.category_move(
+                    category=category, parent=parent, actor=request.user
+                )
             self.message_user(
                 request,
                 f"Moved {len(roots)} categor{'y' if len(roots) == 1 else 'ies'} "

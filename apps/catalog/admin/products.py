@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.auditing.admin import SoftDeleteAdminMixin
+from apps.auditing.admin_mixins import inline_save
 from apps.auditing.services import audit_record
 
 from .. import csv_io, services
@@ -66,7 +66,7 @@ class ImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(CatalogAdminMixin, SoftDeleteAdminMixin, SimpleHistoryAdmin):
+class ProductAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
     form = ProductAdminForm
     list_display = (
         "name",
@@ -129,110 +129,100 @@ class ProductAdmin(CatalogAdminMixin, SoftDeleteAdminMixin, SimpleHistoryAdmin):
             if name in form.cleaned_data
         }
         if not change:
-            adopt(obj, services.product_create(**fields))
+            adopt(obj, services.product_create(actor=request.user, **fields))
             return
         current = Product.all_objects.get(pk=obj.pk)
         changed = {k: v for k, v in fields.items() if getattr(current, k) != v}
         if changed:
-            current = services.product_update(product=current, **changed)
+            current = services.product_update(
+                product=current, actor=request.user, **changed
+            )
         adopt(obj, current)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ProductVariant:
-            return self._save_variants(form.instance, formset)
+            return self._save_variants(request, formset)
         if formset.model is ProductImage:
-            return self._save_images(form.instance, formset)
+            return self._save_images(request, formset)
         return super().save_formset(request, form, formset, change)
 
-    def _save_variants(self, product, formset):
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
-            [],
-            [],
-            [],
-        )
-        refresh = False
-        for inline_form in formset.forms:
-            variant = inline_form.instance
-            if formset._should_delete_form(inline_form):
-                if variant.pk:
-                    variant.soft_delete()
-                    formset.deleted_objects.append(variant)
-                    refresh = True
-                continue
-            if not inline_form.has_changed():
-                continue
-            data = inline_form.cleaned_data
+    def _save_variants(self, request, formset):
+        actor = request.user
+
+        def save(inline_form):
+            variant, data = inline_form.instance, inline_form.cleaned_data
+            plain = {name: data[name] for name in VARIANT_PLAIN_FIELDS}
             if variant.pk is None:
-                new = services.variant_create(
-                    product=product,
+                return services.variant_create(
+                    product=formset.instance,
                     price=data.get("price"),
                     currency=PRICE_CURRENCY,
-                    **{name: data[name] for name in VARIANT_PLAIN_FIELDS},
+                    actor=actor,
+                    **plain,
                 )
-                formset.new_objects.append(new)
-                continue
-            plain = [n for n in inline_form.changed_data if n in VARIANT_PLAIN_FIELDS]
-            if plain:
-                # No variant-update service: a plain save keeps history and audit trail.
-                variant.save(update_fields=plain)
-                refresh = refresh or "is_active" in plain
+            variant = services.variant_update(variant=variant, actor=actor, **plain)
             if "price" in inline_form.changed_data and data.get("price") is not None:
                 services.price_set(
-                    variant=variant, amount=data["price"], currency=PRICE_CURRENCY
+                    variant=variant,
+                    amount=data["price"],
+                    currency=PRICE_CURRENCY,
+                    actor=actor,
                 )
-            formset.changed_objects.append((variant, inline_form.changed_data))
-        if refresh:
-            services.product_min_price_refresh(product.pk)
+            return variant
 
-    def _save_images(self, product, formset):
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
-            [],
-            [],
-            [],
+        inline_save(
+            formset,
+            save=save,
+            delete=lambda variant: services.variant_delete(
+                variant=variant, actor=actor
+            ),
         )
-        primary = None
-        for inline_form in formset.forms:
-            image = inline_form.instance
-            if formset._should_delete_form(inline_form):
-                if image.pk:
-                    image.soft_delete()
-                    formset.deleted_objects.append(image)
-                continue
-            data = getattr(inline_form, "cleaned_data", {})
+
+    def _save_images(self, request, formset):
+        actor, primary = request.user, []
+
+        def save(inline_form):
+            image, data = inline_form.instance, inline_form.cleaned_data
             if image.pk is None:
-                if not inline_form.has_changed() or not data.get("image"):
-                    continue
+                if not data.get("image"):
+                    return None
                 image = services.image_add(
-                    product=product, image=data["image"], alt_text=data["alt_text"]
+                    product=formset.instance,
+                    image=data["image"],
+                    alt_text=data["alt_text"],
+                    position=data.get("position") or None,
+                    actor=actor,
                 )
-                if data.get("position"):
-                    image.position = data["position"]
-                    image.save(update_fields=["position"])
-                formset.new_objects.append(image)
-                if data.get("is_primary"):
-                    primary = image
-                continue
-            plain = [
-                n
-                for n in inline_form.changed_data
-                if n in ("image", "alt_text", "position")
-            ]
-            if plain:
-                image.save(update_fields=plain)
-            if plain or "is_primary" in inline_form.changed_data:
-                formset.changed_objects.append((image, inline_form.changed_data))
+            else:
+                changed = inline_form.changed_data
+                image = services.image_update(
+                    image=image,
+                    file=data["image"] if "image" in changed else None,
+                    alt_text=data["alt_text"] if "alt_text" in changed else None,
+                    position=data["position"] if "position" in changed else None,
+                    actor=actor,
+                )
             if data.get("is_primary") and "is_primary" in inline_form.changed_data:
-                primary = image
-        if primary is not None:
+                primary.append(image)
+            return image
+
+        inline_save(
+            formset,
+            save=save,
+            delete=lambda image: services.image_delete(image=image, actor=actor),
+        )
+        if primary:
             # Through the service: the others stop being primary in the same statement
             # order, so the one-primary index never sees two.
-            services.image_set_primary(image=primary)
+            services.image_set_primary(image=primary[-1], actor=actor)
 
     # actions
 
     def _set_status(self, request, queryset, status, verb):
         ids = list(queryset.values_list("pk", flat=True))
-        count = services.products_set_status(product_ids=ids, status=status)
+        count = services.products_set_status(
+            product_ids=ids, status=status, actor=request.user
+        )
         self.message_user(request, f"{verb} {count} product(s).", messages.SUCCESS)
 
     @admin.action(description="Activate selected products", permissions=["change"])

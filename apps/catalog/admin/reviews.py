@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Case, Value, When
 
+from apps.auditing.admin_mixins import ShopErrorAdminMixin
+
 from .. import services
 from ..forms import (
     ReviewAdminForm,
@@ -15,7 +17,7 @@ from ..models import (
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     form = ReviewAdminForm
     list_display = (
         "product",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.auditing.admin import SoftDeleteAdminMixin
+from apps.auditing.admin_mixins import inline_save
 
 from .. import services
 from ..forms import (
@@ -20,10 +20,8 @@ from ..models import (
     TierPrice,
 )
 from .base import (
-    VARIANT_PLAIN_FIELDS,
     CatalogAdminMixin,
     adopt,
-    changed_fields,
 )
 
 
@@ -47,7 +45,7 @@ class TierInline(admin.TabularInline):
 
 
 @admin.register(ProductVariant)
-class ProductVariantAdmin(CatalogAdminMixin, SoftDeleteAdminMixin, SimpleHistoryAdmin):
+class ProductVariantAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
     form = VariantAdminForm
     list_display = ("sku", "name", "product", "is_active", "in_stock", "position")
     list_filter = ("is_active", "in_stock")
@@ -60,90 +58,87 @@ class ProductVariantAdmin(CatalogAdminMixin, SoftDeleteAdminMixin, SimpleHistory
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        if not change:
-            saved = services.variant_create(
-                product=data["product"],
-                sku=data["sku"],
-                name=data["name"],
-                weight_grams=data["weight_grams"],
-                is_active=data["is_active"],
-                position=data["position"],
+        fields = {k: data[k] for k in services.VARIANT_FIELDS if k in data}
+        option_values = data.get("option_values")
+        if change:
+            saved = services.variant_update(
+                variant=obj,
+                option_values=option_values,
+                actor=request.user,
+                **fields,
             )
-            adopt(obj, saved)
-            return
-        current = ProductVariant.all_objects.get(pk=obj.pk)
-        fields = changed_fields(current, obj, [*VARIANT_PLAIN_FIELDS, "product_id"])
-        if fields:
-            # No variant-update service: a plain save keeps history and audit trail.
-            obj.save(update_fields=[f.removesuffix("_id") for f in fields])
-            services.product_min_price_refresh(*{current.product_id, obj.product_id})
+        else:
+            saved = services.variant_create(
+                option_values=option_values or (), actor=request.user, **fields
+            )
+        adopt(obj, saved)
+
+    def save_related(self, request, form, formsets, change):
+        # The option values were saved with the variant (no `form.save_m2m()`).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.product_min_price_refresh(obj.product_id)
+        services.variant_delete(variant=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        product_ids = set(queryset.values_list("product_id", flat=True))
-        super().delete_queryset(request, queryset)
-        services.product_min_price_refresh(*product_ids)
+        ids = list(queryset.values_list("pk", flat=True))
+        for variant in ProductVariant.objects.filter(pk__in=ids).order_by("pk"):
+            services.variant_delete(variant=variant, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
-        variant = form.instance
         savers = {
-            Price: self._save_prices,
-            PromotionalPrice: self._save_promotions,
-            TierPrice: self._save_tiers,
+            Price: (self._save_price, services.price_delete, "price"),
+            PromotionalPrice: (
+                self._save_promotion,
+                services.promotion_delete,
+                "promotion",
+            ),
+            TierPrice: (self._save_tier, services.tier_delete, "tier"),
         }
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
-            [],
-            [],
-            [],
-        )
-        for inline_form in formset.forms:
-            row = inline_form.instance
-            if formset._should_delete_form(inline_form):
-                if row.pk:
-                    # No delete service for prices: a plain delete (audited by trigger).
-                    row.delete()
-                    formset.deleted_objects.append(row)
-                continue
-            if not inline_form.has_changed():
-                continue
-            saved = savers[formset.model](variant, row, inline_form.cleaned_data)
-            if row.pk is None:
-                formset.new_objects.append(saved)
-            else:
-                formset.changed_objects.append((saved, inline_form.changed_data))
-        if formset.model is Price:
-            services.product_min_price_refresh(variant.product_id)
-
-    def _save_prices(self, variant, row, data):
-        if row.pk and row.currency != Price.objects.get(pk=row.pk).currency:
-            Price.objects.filter(pk=row.pk).delete()
-        return services.price_set(
-            variant=variant, amount=data["amount"], currency=data["currency"]
+        save, delete, noun = savers[formset.model]
+        actor = request.user
+        inline_save(
+            formset,
+            save=lambda inline_form: save(inline_form, actor),
+            delete=lambda row: delete(**{noun: row, "actor": actor}),
         )
 
-    def _save_promotions(self, variant, row, data):
-        if row.pk:
-            # The service is the only writer that turns an overlap into PromotionOverlap,
-            # so a changed promotion is replaced rather than updated in place.
-            PromotionalPrice.objects.filter(pk=row.pk).delete()
-        return services.promotion_add(
-            variant=variant,
-            amount=data["amount"],
-            currency=data["currency"],
-            start=data["valid_during"].lower,
-            end=data["valid_during"].upper,
-            label=data.get("label", ""),
+    def _save_price(self, inline_form, actor):
+        price, data = inline_form.instance, inline_form.cleaned_data
+        if price.pk is None:
+            return services.price_set(
+                variant=price.variant,
+                amount=data["amount"],
+                currency=data["currency"],
+                actor=actor,
+            )
+        return services.price_update(
+            price=price, amount=data["amount"], currency=data["currency"], actor=actor
         )
 
-    def _save_tiers(self, variant, row, data):
-        if row.pk:
-            TierPrice.objects.filter(pk=row.pk).delete()
-        return services.tier_set(
-            variant=variant,
-            min_quantity=data["min_quantity"],
-            amount=data["amount"],
-            currency=data["currency"],
-        )
+    def _save_promotion(self, inline_form, actor):
+        promotion, data = inline_form.instance, inline_form.cleaned_data
+        window = {
+            "amount": data["amount"],
+            "currency": data["currency"],
+            "start": data["valid_during"].lower,
+            "end": data["valid_during"].upper,
+            "label": data.get("label", ""),
+            "actor": actor,
+        }
+        if promotion.pk is None:
+            return services.promotion_add(variant=promotion.variant, **window)
+        return services.promotion_update(promotion=promotion, **window)
+
+    def _save_tier(self, inline_form, actor):
+        tier, data = inline_form.instance, inline_form.cleaned_data
+        values = {
+            "min_quantity": data["min_quantity"],
+            "amount": data["amount"],
+            "currency": data["currency"],
+            "actor": actor,
+        }
+        if tier.pk is None:
+            return services.tier_set(variant=tier.variant, **values)
+        return services.tier_update(tier=tier, **values)

@@ -106,7 +106,7 @@ def test_every_catalog_admin_page_renders(admin_client_staff, shirt, django_user
     reviewer = django_user_model.objects.create_user(
         email="r@example.com", password="x"
     )
-    review = services.review_submit(product=shirt, user=reviewer, rating=4)
+    review = services.review_submit(product=shirt, actor=reviewer, rating=4)
     option = ProductOption.objects.create(product_type=shirt.product_type, name="Size")
     value = OptionValue.objects.create(option=option, value="M")
     urls = [

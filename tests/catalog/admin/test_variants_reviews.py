@@ -114,10 +114,10 @@ def test_reviews_list_pending_first_and_are_moderated_by_actions(
     )
     bob = django_user_model.objects.create_user(email="bob@example.com", password="x")
     approved = services.review_submit(
-        product=shirt, user=alice, rating=5, title="Great"
+        product=shirt, actor=alice, rating=5, title="Great"
     )
     services.review_moderate(review=approved, status="approved")
-    pending = services.review_submit(product=shirt, user=bob, rating=2, title="Meh")
+    pending = services.review_submit(product=shirt, actor=bob, rating=2, title="Meh")
     Review.objects.filter(pk=pending.pk).update(
         created_at=timezone.now() - dt.timedelta(days=3)
     )

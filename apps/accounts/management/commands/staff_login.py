@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from apps.accounts import services
 from apps.accounts.models import User
 from apps.auditing.commands import AuditedCommand
 
@@ -23,11 +24,14 @@ class Command(AuditedCommand):
             secret_file.write_text(password)
             secret_file.chmod(0o600)
             if user is None:
-                user = User.objects.create_superuser(
-                    email=email, password=password, full_name="Shop Admin"
+                user = services.user_create(
+                    email=email,
+                    password=password,
+                    full_name="Shop Admin",
+                    is_staff=True,
+                    is_superuser=True,
                 )
             else:
-                user.set_password(password)
-                user.save(update_fields=["password"])
+                services.password_set(user=user, password=password)
         password = secret_file.read_text().strip()
         self.stdout.write(f"Staff login: {url}  email: {email}  password: {password}")

@@ -1,4 +1,4 @@
-"""Every write of the inventory. on_hand moves only through the ledger; reserves never oversell."""
+"""Stock: on_hand moves only through the ledger; reservations never oversell."""
 
 from __future__ import annotations
 
@@ -6,21 +6,26 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.auditing.dberrors import constraint_errors
 from apps.catalog.cache import product_cache_invalidate
 
-from .errors import (
+from ..errors import (
     OutOfStock,
     ReservationLimit,
     ReservationNotActive,
     StockChangeInvalid,
 )
-from .locks import stock_lock
-from .models import PurchaseOrder, Reservation, Stock, StockMovement, Warehouse
+from ..locks import stock_lock
+from ..models import Reservation, Stock, StockMovement, Warehouse
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class Line:
     owner_id: str = ""
 
 
-def _availability_sync(stock_ids: Sequence[int]) -> None:
+def availability_sync(stock_ids: Sequence[int]) -> None:
     """Keep catalog's in_stock flags (variant and product) in line with available stock."""
     if not stock_ids:
         return
@@ -79,6 +84,24 @@ def stock_for(*, variant_id: int, warehouse: Warehouse) -> Stock:
     return stock
 
 
+def _ledger_errors(stock_id: int) -> dict:
+    def short():
+        return OutOfStock(
+            "Not enough stock on hand for this change.", stock_id=stock_id
+        )
+
+    return {
+        "inventory_stock_on_hand_gte_0": short,
+        "inventory_stock_reserved_lte_on_hand": short,
+        "inventory_movement_quantity_nonzero": lambda: StockChangeInvalid(
+            "A stock movement must change the quantity."
+        ),
+        "inventory_movement_sign_matches_kind": lambda: StockChangeInvalid(
+            "Receipts, returns and transfers in add units; sales and transfers out remove them."
+        ),
+    }
+
+
 def _move(
     stock_id: int,
     kind: str,
@@ -87,27 +110,18 @@ def _move(
     reason: str = "",
     reference_type: str = "",
     reference_id: str = "",
-    actor_id: int | None = None,
+    actor: User | None = None,
 ) -> StockMovement:
-    try:
-        with transaction.atomic():
-            return StockMovement.objects.create(
-                stock_id=stock_id,
-                kind=kind,
-                quantity=quantity,
-                reason=reason,
-                reference_type=reference_type,
-                reference_id=str(reference_id),
-                actor_id=actor_id,
-            )
-    except IntegrityError as exc:
-        message = str(exc)
-        if (
-            "inventory_stock_on_hand_gte_0" in message
-            or "inventory_stock_reserved_lte_on_hand" in message
-        ):
-            raise OutOfStock("Not enough stock on hand for this change.") from exc
-        raise StockChangeInvalid(message.splitlines()[0]) from exc
+    with constraint_errors(_ledger_errors(stock_id)):
+        return StockMovement.objects.create(
+            stock_id=stock_id,
+            kind=kind,
+            quantity=quantity,
+            reason=reason,
+            reference_type=reference_type,
+            reference_id=str(reference_id),
+            actor_id=actor.pk if actor else None,
+        )
 
 
 @transaction.atomic
@@ -117,7 +131,7 @@ def stock_receive(
     quantity: int,
     reference_type: str = "",
     reference_id: str = "",
-    actor_id: int | None = None,
+    actor: User | None = None,
     reason: str = "",
 ) -> StockMovement:
     """Goods in: on_hand grows, the ledger records a receipt."""
@@ -130,9 +144,9 @@ def stock_receive(
         reason=reason,
         reference_type=reference_type,
         reference_id=reference_id,
-        actor_id=actor_id,
+        actor=actor,
     )
-    _availability_sync([stock.pk])
+    availability_sync([stock.pk])
     return movement
 
 
@@ -142,7 +156,7 @@ def stock_adjust(
     stock: Stock,
     quantity: int,
     reason: str,
-    actor_id: int | None = None,
+    actor: User | None = None,
     kind: str = StockMovement.Kind.ADJUSTMENT,
 ) -> StockMovement:
     """Count correction by staff: a signed change with a required reason."""
@@ -157,10 +171,10 @@ def stock_adjust(
         quantity,
         reason=reason.strip(),
         reference_type="staff",
-        reference_id=str(actor_id or ""),
-        actor_id=actor_id,
+        reference_id=str(actor.pk if actor else ""),
+        actor=actor,
     )
-    _availability_sync([stock.pk])
+    availability_sync([stock.pk])
     return movement
 
 
@@ -170,7 +184,7 @@ def stock_transfer(
     source: Stock,
     target: Stock,
     quantity: int,
-    actor_id: int | None = None,
+    actor: User | None = None,
     reason: str = "",
 ) -> tuple[StockMovement, StockMovement]:
     """Move units between warehouses: two movements, one transaction."""
@@ -189,7 +203,7 @@ def stock_transfer(
         reason=reason,
         reference_type="transfer",
         reference_id=reference[:40],
-        actor_id=actor_id,
+        actor=actor,
     )
     into = _move(
         target.pk,
@@ -198,9 +212,9 @@ def stock_transfer(
         reason=reason,
         reference_type="transfer",
         reference_id=reference[:40],
-        actor_id=actor_id,
+        actor=actor,
     )
-    _availability_sync([source.pk, target.pk])
+    availability_sync([source.pk, target.pk])
     return out, into
 
 
@@ -332,7 +346,7 @@ def stock_reserve(
                 transaction.set_rollback(True)
                 continue
         if emptied:
-            _availability_sync(emptied)
+            availability_sync(emptied)
         return reservations
     raise OutOfStock(variant_id=lines[0].variant_id, requested=lines[0].quantity)
 
@@ -359,7 +373,7 @@ def reservation_commit(
     *,
     reservation_ids: Sequence[int],
     reference_type: str = "order_line",
-    actor_id: int | None = None,
+    actor: User | None = None,
 ) -> list[StockMovement]:
     """Reserved → shipped out: reserved and on_hand both drop, a sale is written to the ledger."""
     rows = _close(reservation_ids, Reservation.Status.COMMITTED)
@@ -372,20 +386,22 @@ def reservation_commit(
             -r.quantity,
             reference_type=reference_type,
             reference_id=r.owner_id,
-            actor_id=actor_id,
+            actor=actor,
         )
         for r in rows
     ]
-    _availability_sync([r.stock_id for r in rows])
+    availability_sync([r.stock_id for r in rows])
     return movements
 
 
 @transaction.atomic
-def reservation_release(*, reservation_ids: Sequence[int]) -> int:
+def reservation_release(
+    *, reservation_ids: Sequence[int], actor: User | None = None
+) -> int:
     """Give reserved units back (cancelled checkout, staff action)."""
     rows = _close(reservation_ids, Reservation.Status.RELEASED)
     stock_ids = _reserved_subtract([(r.stock_id, r.quantity) for r in rows])
-    _availability_sync(stock_ids)
+    availability_sync(stock_ids)
     return len(rows)
 
 
@@ -423,7 +439,7 @@ def reservations_expire(*, batch_size: int, now: dt.datetime | None = None) -> i
             "UPDATE inventory_reservation SET status = 'expired', closed_at = %s WHERE id = ANY(%s)",
             [now, [row[0] for row in due]],
         )
-        _availability_sync(
+        availability_sync(
             _reserved_subtract(
                 [(stock_id, quantity) for _id, stock_id, quantity in due]
             )
@@ -432,31 +448,18 @@ def reservations_expire(*, batch_size: int, now: dt.datetime | None = None) -> i
 
 
 @transaction.atomic
-def purchase_order_receive(
-    *, purchase_order: PurchaseOrder, actor_id: int | None = None
-) -> list[StockMovement]:
-    """Receive an ordered PO: one receipt per line into its warehouse."""
-    po = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
-    if po.status != PurchaseOrder.Status.ORDERED:
-        raise StockChangeInvalid(
-            f"Only an ordered purchase order can be received (this one is {po.status})."
-        )
-    stocks = {}
-    for line in po.lines.all():
-        stocks[line.pk] = stock_for(variant_id=line.variant_id, warehouse=po.warehouse)
-    stock_lock([s.pk for s in stocks.values()])
-    movements = [
-        _move(
-            stocks[line.pk].pk,
-            StockMovement.Kind.RECEIPT,
-            line.quantity,
-            reference_type="purchase_order",
-            reference_id=str(po.pk),
-            actor_id=actor_id,
-        )
-        for line in po.lines.all().order_by("pk")
-    ]
-    po.status, po.received_at = PurchaseOrder.Status.RECEIVED, timezone.now()
-    po.save(update_fields=["status", "received_at"])
-    _availability_sync([s.pk for s in stocks.values()])
-    return movements
+def stock_reorder_set(
+    *,
+    stock: Stock,
+    reorder_point: int,
+    reorder_quantity: int,
+    actor: User | None = None,
+) -> Stock:
+    """Set when a low-stock alert is raised and how much to reorder (alerts follow at once)."""
+    stock_lock([stock.pk])
+    Stock.objects.filter(pk=stock.pk).update(
+        reorder_point=reorder_point,
+        reorder_quantity=reorder_quantity,
+        updated_at=timezone.now(),
+    )
+    return Stock.objects.get(pk=stock.pk)

@@ -1,0 +1,215 @@
+"""What every ModelAdmin of the shop builds on: business-rule errors as messages, read-only
+records, soft-deletable rows."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import router, transaction
+from django.http import HttpResponseRedirect
+
+from .errors import ShopError
+
+
+def _refusing(form_class, error: ShopError):
+    """`form_class`, made invalid by `error`: the admin shows the posted form again with it."""
+
+    class Refused(form_class):
+        def clean(self):
+            super().clean()
+            raise ValidationError(error.message, code=error.code)
+
+    Refused.__name__ = Refused.__qualname__ = form_class.__name__
+    return Refused
+
+
+def adopt(obj, saved) -> None:
+    """Copy what a service saved onto the admin's instance (inlines and messages use it)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def inline_save(formset, *, save, delete) -> None:
+    """Save an admin inline formset through services instead of `formset.save()`.
+
+    `save(form)` writes the row of a new or changed form (its parent already set) and returns
+    it, or None when there is nothing to write; `delete(obj)` removes a stored row. The lists
+    Django builds its change message from are filled as `formset.save()` would.
+    """
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.forms:
+        obj = form.instance
+        if formset.can_delete and formset._should_delete_form(form):
+            if obj.pk is not None:
+                delete(obj)
+                formset.deleted_objects.append(obj)
+            continue
+        if not form.has_changed():
+            continue
+        adding = obj.pk is None
+        if hasattr(formset, "fk"):  # an added row learns its parent (saved just before)
+            setattr(obj, formset.fk.name, formset.instance)
+        saved = save(form)
+        if saved is None:
+            continue
+        if adding:
+            formset.new_objects.append(saved)
+        else:
+            formset.changed_objects.append((saved, form.changed_data))
+
+
+class ShopErrorAdminMixin:
+    """The one place where the back office turns a ShopError into a message, never a 500.
+
+    Saves, deletes, actions and list edits each run in one transaction that the error rolls
+    back, so nothing is saved. A change form comes back with what was posted and the message
+    above it; a delete, an action or a list edit returns to its page with an error message.
+    """
+
+    _REFUSED = "_shop_error_refused"
+
+    def _refused_response(self, request, error: ShopError):
+        self.message_user(request, error.message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        error = getattr(request, self._REFUSED, None)
+        return form if error is None else _refusing(form, error)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ShopError as exc:  # Django's transaction around the save has rolled back
+            if request.method != "POST" or getattr(request, self._REFUSED, None):
+                return self._refused_response(request, exc)
+            setattr(request, self._REFUSED, exc)
+            # The same post once more, now refused by the form: nothing is written.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ShopError as exc:
+            return self._refused_response(request, exc)
+
+    def changelist_view(self, request, extra_context=None):
+        try:  # list_editable saves
+            return super().changelist_view(request, extra_context)
+        except ShopError as exc:
+            return self._refused_response(request, exc)
+
+    def response_action(self, request, queryset):
+        try:
+            # All or nothing: an action refused half-way leaves no half-done work behind.
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().response_action(request, queryset)
+        except ShopError as exc:
+            return self._refused_response(request, exc)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's revert page: not in a transaction of its own.
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().history_form_view(
+                    request, object_id, version_id, extra_context
+                )
+        except ShopError as exc:
+            return self._refused_response(request, exc)
+
+
+class ReadOnlyAdminMixin(ShopErrorAdminMixin):
+    """For records nobody edits by hand (trails, ledgers): view only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Alive rows by default; deleted rows one click away."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("deleted", "Deleted"), ("all", "All")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Alive",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "deleted":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(deleted_at__isnull=True)
+
+
+class SoftDeleteAdminMixin(ShopErrorAdminMixin):
+    """Admin for soft-deletable models: delete soft-deletes, deleted rows can be restored.
+
+    The soft delete and restore of the kernel are the services here; an admin whose rows
+    need more on delete (caches, aggregates) overrides `delete_model`/`delete_queryset`.
+    """
+
+    def get_queryset(self, request):
+        qs = self.model.all_objects.get_queryset()
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
+
+    def get_list_filter(self, request):
+        return (StateFilter, *super().get_list_filter(request))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.has_change_permission(request):
+            actions["restore_selected"] = (
+                SoftDeleteAdminMixin.restore_selected,
+                "restore_selected",
+                "Restore selected deleted rows",
+            )
+        return actions
+
+    def delete_model(self, request, obj):
+        obj.soft_delete()
+
+    def delete_queryset(self, request, queryset):
+        # Re-select by id: the changelist query may carry DISTINCT or joins that FOR UPDATE refuses.
+        ids = list(queryset.values_list("pk", flat=True))
+        self.model.all_objects.filter(pk__in=ids).soft_delete()
+
+    def get_deleted_objects(self, objs, request):
+        # A soft delete removes nothing: protected children do not block it, nothing cascades.
+        objs = list(objs)
+        summary = [str(obj) for obj in objs]
+        return summary, {self.model._meta.verbose_name_plural: len(objs)}, set(), []
+
+    def restore_selected(self, request, queryset):
+        # One conflict (RestoreConflict) refuses the lot: the action runs in one transaction.
+        restored = self.model.all_objects.filter(
+            pk__in=list(
+                queryset.filter(deleted_at__isnull=False).values_list("pk", flat=True)
+            )
+        ).restore()
+        if restored:
+            self.message_user(request, f"Restored {restored} row(s).", messages.SUCCESS)
