@@ -72,8 +72,7 @@ def user_register(*, email: str, password: str, full_name: str = "") -> User:
         "signup",
         table_name="accounts_user",
         row_pk=user.pk,
-        actor_id=user.pk,
-        actor_kind="customer",
+        actor=user,
     )
     email_verification_send(user=user)
     return user

@@ -21,8 +21,7 @@ def on_login(sender, request, user, **kwargs):
         "login",
         table_name="accounts_user",
         row_pk=user.pk,
-        actor_id=user.pk,
-        actor_kind="staff" if user.is_staff else "customer",
+        actor=user,
         data={"ip": throttle.request_ip(request)},
     )
 
@@ -34,8 +33,7 @@ def on_logout(sender, request, user, **kwargs):
             "logout",
             table_name="accounts_user",
             row_pk=user.pk,
-            actor_id=user.pk,
-            actor_kind="staff" if user.is_staff else "customer",
+            actor=user,
         )
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from .context import current
+from .context import actor_kind_for, current
 from .errors import PartitionError
 
 PARTITION_RE = re.compile(r"^auditing_auditevent_y(\d{4})m(\d{2})$")
@@ -20,26 +20,28 @@ PARTITION_RE = re.compile(r"^auditing_auditevent_y(\d{4})m(\d{2})$")
 def audit_record(
     action: str,
     *,
-    actor_id: int | None = None,
-    actor_kind: str | None = None,
+    actor: Any = None,
     data: dict[str, Any] | None = None,
     table_name: str | None = None,
     row_pk: Any = None,
 ) -> None:
     """Record an application event (login, export, ...) in the audit trail.
 
-    Written straight into the partitioned trail: application events are few, and the
-    tests and tools that route events by `occurred_at` rely on it. Row changes go through
-    the inbox (see `audit_inbox_drain`).
+    The actor is the audit context's, or `actor` (a user) for events about a person acting
+    before the context knows them (sign-up, sign-in, sign-out). Written straight into the
+    partitioned trail: application events are few, and reads find them at once. Row changes
+    go through the inbox (see `audit_inbox_drain`).
     """
     ctx = current()
     if ctx is not None:
         ctx.resolve()
     source = ctx.source if ctx else "sql"
-    if actor_id is None and ctx is not None:
-        actor_id, actor_kind = ctx.actor_id, actor_kind or ctx.actor_kind
-    if actor_kind is None:
-        actor_kind = "system" if actor_id is None else "customer"
+    if actor is not None:
+        actor_id, actor_kind = actor.pk, actor_kind_for(actor)
+    elif ctx is not None:
+        actor_id, actor_kind = ctx.actor_id, ctx.actor_kind
+    else:
+        actor_id, actor_kind = None, "system"
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO auditing_auditevent (table_name, row_pk, action, changes, actor_id,"

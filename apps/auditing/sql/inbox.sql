@@ -41,10 +41,12 @@ CREATE TABLE auditing_auditevent_inbox (
     db_role     text        NOT NULL DEFAULT current_user,
     context     jsonb
 ) WITH (
+    -- Captures live for seconds: vacuum once a drain has deleted a thousand of them. Never
+    -- for inserts alone (-1): during a burst of writes that would scan the growing inbox
+    -- again and again, taking CPU from the writers, to freeze rows the drain deletes anyway.
     autovacuum_vacuum_scale_factor = 0,
     autovacuum_vacuum_threshold = 1000,
-    autovacuum_vacuum_insert_scale_factor = 0,
-    autovacuum_vacuum_insert_threshold = 10000
+    autovacuum_vacuum_insert_threshold = -1
 );
 -- Captures live for seconds: store big values out of line as they are, uncompressed
 -- (compressing costs the writer more than the few seconds of disk are worth).
