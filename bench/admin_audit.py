@@ -132,6 +132,7 @@ def seed_trail(person_id: int) -> None:
                         ELSE (%(tables)s::text[])[1 + (g * 7) %% 10] END,
                    CASE WHEN g %% 1000 = 0 THEN NULL ELSE ((g * 7919) %% 200000)::text END,
                    CASE WHEN g %% 1000 = 0 THEN 'login'
+                        WHEN g %% 5000 = 1 THEN 'restore'
                         ELSE (ARRAY['insert', 'update', 'update', 'update', 'delete'])[1 + g %% 5] END,
                    jsonb_build_object('qty', jsonb_build_array(g %% 50, g %% 50 + 1)),
                    CASE WHEN g %% 3 = 0 THEN NULL
@@ -268,7 +269,9 @@ def child() -> None:
             client, f"?table_name={BUSY}&q={row}", b"result_list"
         ),
         "person_by_email": changelist(client, f"?q={PERSON_EMAIL}", b"result_list"),
-        "action_filter": changelist(client, "?action=delete", b"result_list"),
+        "common_action": changelist(client, "?action=delete", b"result_list"),
+        "rare_action": changelist(client, "?action=restore", b"result_list"),
+        "application_events": changelist(client, "?action=application", b"login"),
     }
     log("measuring the selectors")
     trail_reads = {}

@@ -112,6 +112,12 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
         ),
     )
 
+    def soft_delete_object(self, request, obj):
+        services.user_delete(user=obj, actor=request.user)
+
+    def restore_object(self, request, obj):
+        services.user_restore(user=obj, actor=request.user)
+
     @admin.display(boolean=True, description="verified", ordering="email_verified_at")
     def verified(self, obj):
         return obj.email_verified_at is not None

@@ -207,6 +207,20 @@ def user_update(*, user: User, actor: User | None = None, **fields: Any) -> User
 
 
 @transaction.atomic
+def user_delete(*, user: User, actor: User | None = None) -> None:
+    """Close an account (soft delete): it cannot sign in, and it can be restored."""
+    user.soft_delete()
+    permissions_invalidate()
+
+
+@transaction.atomic
+def user_restore(*, user: User, actor: User | None = None) -> None:
+    """Reopen a closed account; refused (RestoreConflict) if an open one has its email."""
+    user.restore()
+    permissions_invalidate()
+
+
+@transaction.atomic
 def password_set(
     *, user: User, password: str | None, actor: User | None = None
 ) -> User:
@@ -303,6 +317,9 @@ def address_create(
     """Add an address; the first of its kind becomes the default."""
     fields = {k: data.get(k, "") for k in ADDRESS_FIELDS}
     fields["country"] = fields["country"].upper()
+    # One address write per person at a time: two first addresses added at once would both
+    # become the default, and the one-default rule would refuse the second with a 500.
+    User._base_manager.select_for_update().filter(pk=user.pk).first()
     is_first = not Address.objects.filter(user=user, kind=fields["kind"]).exists()
     if make_default or is_first:
         _unset_default(user, fields["kind"])

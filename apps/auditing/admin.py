@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pgtrigger
 from django.contrib import admin, messages
@@ -23,6 +24,10 @@ from .models import AuditEvent, JobRun
 from .selectors import audit_backlog_captures, audit_last_drain
 from .triggers import AuditTrigger
 from .vocabulary import Action
+
+# ASCII digits only (str.isdigit() also takes "²"); an actor id fits a bigint.
+ROW_ID = re.compile(r"[0-9]{1,40}")
+ACTOR_ID = re.compile(r"actor:\s*([0-9]{1,18})", re.IGNORECASE)
 
 
 class CappedCountPaginator(Paginator):
@@ -168,10 +173,10 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        if term.isdigit():
+        if ROW_ID.fullmatch(term):
             return queryset.filter(row_pk=term), False
-        if term.lower().startswith("actor:") and term[6:].strip().isdigit():
-            return queryset.filter(actor_id=int(term[6:])), False
+        if actor := ACTOR_ID.fullmatch(term):
+            return queryset.filter(actor_id=int(actor[1])), False
         if "@" in term:
             from django.contrib.auth import get_user_model
 

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from .errors import ShopError
 
@@ -43,8 +44,11 @@ def inline_save(formset, *, save, delete) -> None:
         obj = form.instance
         if formset.can_delete and formset._should_delete_form(form):
             if obj.pk is not None:
-                delete(obj)
-                formset.deleted_objects.append(obj)
+                # The stored row, not the posted form's edits of it: the service decides on
+                # what is in the database (a default address, the role actually granted).
+                stored = type(obj)._base_manager.get(pk=obj.pk)
+                delete(stored)
+                formset.deleted_objects.append(stored)
             continue
         if not form.has_changed():
             continue
@@ -72,7 +76,14 @@ class ShopErrorAdminMixin:
 
     def _refused_response(self, request, error: ShopError):
         self.message_user(request, error.message, messages.ERROR)
-        return HttpResponseRedirect(request.get_full_path())
+        if request.method == "POST":  # back to the page the post came from
+            return HttpResponseRedirect(request.get_full_path())
+        # A page that refuses to show would refuse again: go one level up, never in a loop.
+        opts = self.model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        if request.path == changelist:
+            return HttpResponseRedirect(reverse("admin:index"))
+        return HttpResponseRedirect(changelist)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -168,9 +179,17 @@ class StateFilter(admin.SimpleListFilter):
 class SoftDeleteAdminMixin(ShopErrorAdminMixin):
     """Admin for soft-deletable models: delete soft-deletes, deleted rows can be restored.
 
-    The soft delete and restore of the kernel are the services here; an admin whose rows
-    need more on delete (caches, aggregates) overrides `delete_model`/`delete_queryset`.
+    Every delete and restore goes through `soft_delete_object` / `restore_object`, one row at
+    a time in primary-key order. By default they are the kernel's own `soft_delete()` /
+    `restore()`; an admin whose rows need more (caches, aggregates) points them at its app's
+    services.
     """
+
+    def soft_delete_object(self, request, obj) -> None:
+        obj.soft_delete()
+
+    def restore_object(self, request, obj) -> None:
+        obj.restore()
 
     def get_queryset(self, request):
         qs = self.model.all_objects.get_queryset()
@@ -191,12 +210,15 @@ class SoftDeleteAdminMixin(ShopErrorAdminMixin):
         return actions
 
     def delete_model(self, request, obj):
-        obj.soft_delete()
+        self.soft_delete_object(request, obj)
 
     def delete_queryset(self, request, queryset):
         # Re-select by id: the changelist query may carry DISTINCT or joins that FOR UPDATE refuses.
         ids = list(queryset.values_list("pk", flat=True))
-        self.model.all_objects.filter(pk__in=ids).soft_delete()
+        for obj in self.model.all_objects.filter(
+            pk__in=ids, deleted_at__isnull=True
+        ).order_by("pk"):
+            self.soft_delete_object(request, obj)
 
     def get_deleted_objects(self, objs, request):
         # A soft delete removes nothing: protected children do not block it, nothing cascades.
@@ -206,10 +228,12 @@ class SoftDeleteAdminMixin(ShopErrorAdminMixin):
 
     def restore_selected(self, request, queryset):
         # One conflict (RestoreConflict) refuses the lot: the action runs in one transaction.
-        restored = self.model.all_objects.filter(
-            pk__in=list(
-                queryset.filter(deleted_at__isnull=False).values_list("pk", flat=True)
-            )
-        ).restore()
+        ids = list(
+            queryset.filter(deleted_at__isnull=False).values_list("pk", flat=True)
+        )
+        restored = 0
+        for obj in self.model.all_objects.filter(pk__in=ids).order_by("pk"):
+            self.restore_object(request, obj)
+            restored += 1
         if restored:
             self.message_user(request, f"Restored {restored} row(s).", messages.SUCCESS)

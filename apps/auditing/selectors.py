@@ -54,7 +54,7 @@ class Backlog:
     @property
     def lagging(self) -> bool:
         """Past the thresholds at which staff are warned (settings AUDIT_BACKLOG_WARN_*)."""
-        return (
+        return self.events > 0 and (
             self.events >= settings.AUDIT_BACKLOG_WARN_EVENTS
             or self.lag_seconds >= settings.AUDIT_BACKLOG_WARN_SECONDS
         )
@@ -72,7 +72,9 @@ def audit_backlog() -> Backlog:
     """Exactly what waits in the inbox: one scan of it (tens of ms at 200k waiting captures)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*), COALESCE(sum(cardinality(ids)), 0), min(occurred_at), now()"
+            # clock_timestamp(): the time now, not the start of this transaction.
+            "SELECT count(*), COALESCE(sum(cardinality(ids)), 0), min(occurred_at),"
+            " clock_timestamp()"
             " FROM auditing_auditevent_inbox"
         )
         captures, events, oldest_at, now = cursor.fetchone()

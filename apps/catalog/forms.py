@@ -22,6 +22,7 @@ from .models import (
     ProductVariant,
     PromotionalPrice,
     Review,
+    TreeOrder,
 )
 
 PRICE_CURRENCY = "EUR"  # the base price edited next to each variant of a product
@@ -61,7 +62,7 @@ class CategoryMoveForm(forms.Form):
     """The target of the "Move selected under…" action (empty: to the top level)."""
 
     parent = forms.ModelChoiceField(
-        Category.objects.order_by("path"),
+        Category.objects.order_by(TreeOrder()),
         required=False,
         empty_label="(top level)",
         label="New parent",

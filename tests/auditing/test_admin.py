@@ -196,3 +196,12 @@ def test_audit_search_by_row_id_and_by_actor_id(staff_client, staff):
     response = staff_client.get("/admin/auditing/auditevent/?q=actor:999999")
     assert b"by_actor" in response.content
     assert b"testapp_widget</td>" not in response.content
+
+
+@pytest.mark.parametrize(
+    "term", ["actor:\u00b2", "\u00b2", "actor:" + "9" * 40, "9" * 60]
+)
+def test_audit_search_with_odd_terms_answers_and_finds_nothing(staff_client, term):
+    response = staff_client.get("/admin/auditing/auditevent/", {"q": term})
+    assert response.status_code == 200
+    assert b"0 audit events" in response.content

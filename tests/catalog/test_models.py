@@ -160,3 +160,27 @@ def test_raw_delete_of_a_product_soft_deletes(shirt):
     with pytest.raises(DatabaseError), transaction.atomic():
         # a variant still points at it: a hard delete is refused
         Product.all_objects.filter(pk=product.pk).hard_delete()
+
+
+@pytest.mark.django_db
+def test_tree_order_compares_ids_as_numbers_across_digit_boundaries():
+    from django.db import connection
+
+    from apps.catalog.models import Category
+
+    # given: categories whose ids cross a power of ten (…98, …99, 1…00, …)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('catalog_category', 'id')")
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        (current,) = cursor.fetchone()
+        cursor.execute("SELECT setval(%s, %s)", [sequence, 10 ** len(str(current)) - 3])
+    roots = [services.category_create(name=f"Root {i}") for i in range(5)]
+    child = services.category_create(name="Child", parent=roots[0])
+    assert len(str(roots[0].pk)) < len(str(roots[-1].pk))
+
+    # then: a parent before its children, siblings by id as numbers
+    listed = [
+        c.pk for c in Category.objects.filter(pk__in=[r.pk for r in roots] + [child.pk])
+    ]
+    assert listed == [roots[0].pk, child.pk, *[r.pk for r in roots[1:]]]

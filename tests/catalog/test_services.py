@@ -49,6 +49,8 @@ from tests.catalog.factories import (
     png_file,
 )
 
+pytestmark = pytest.mark.django_db
+
 
 @pytest.mark.django_db
 def test_slugs_get_readable_suffixes_and_old_slugs_are_kept(shirt):
@@ -190,9 +192,6 @@ def test_concurrent_subtree_moves_cannot_make_a_cycle():
     assert sorted(outcomes) == ["moved", "refused"]
     a.refresh_from_db(), b.refresh_from_db()
     assert not (a.parent_id == b.pk and b.parent_id == a.pk)
-
-
-pytestmark = pytest.mark.django_db
 
 
 def _rows(model, **filters) -> list[tuple]:

@@ -182,9 +182,6 @@ def test_in_stock_flags_follow_availability(stocked):
     assert not Product.objects.get(pk=variant.product_id).in_stock
 
 
-pytestmark = pytest.mark.django_db
-
-
 def _ledger() -> tuple:
     return (
         list(Stock.objects.order_by("pk").values_list("pk", "on_hand", "reserved")),

@@ -167,7 +167,8 @@ BEGIN
         END IF;
     END IF;
     RAISE EXCEPTION 'auditing_auditevent_inbox_append_only: % on % refused, the audit trail is append-only',
-        TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+        TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'auditing_auditevent_inbox_append_only';
 END $$;
 
 CREATE TRIGGER auditing_auditevent_inbox_append_only

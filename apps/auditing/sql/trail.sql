@@ -35,6 +35,7 @@ CREATE TABLE auditing_auditevent (
 --   one table's events                   -> (table_name, id)
 --   one row's history, or a row id alone -> (row_pk, table_name, id)
 --   one person's trail                   -> (actor_id, id)
+--   a rare action, application events    -> (action, id) of the actions other than insert/update/delete
 --   a time window                        -> partition pruning, then a BRIN (tiny, nearly free)
 -- The drain writes these indexes, not the transactions that made the changes.
 CREATE INDEX auditing_auditevent_occurred_brin ON auditing_auditevent USING brin (occurred_at);
@@ -42,6 +43,10 @@ CREATE INDEX auditing_auditevent_table ON auditing_auditevent (table_name, id);
 CREATE INDEX auditing_auditevent_row ON auditing_auditevent (row_pk, table_name, id);
 CREATE INDEX auditing_auditevent_actor ON auditing_auditevent (actor_id, id) WHERE actor_id IS NOT NULL;
 CREATE INDEX auditing_auditevent_request ON auditing_auditevent (request_id) WHERE request_id IS NOT NULL;
+-- Rare actions (soft_delete, restore, application events such as login_failed) by name, and
+-- all application events at once: without it a filter on them walks the whole key.
+CREATE INDEX auditing_auditevent_rare_action ON auditing_auditevent (action, id)
+    WHERE action NOT IN ('insert', 'update', 'delete');
 
 -- Append-only, with one sanctioned exception: erasure of a person's data (GDPR) may blank
 -- personal values inside `changes`, `context` and `ip` when the transaction has declared

@@ -18,6 +18,7 @@ from ..forms import (
 from ..models import (
     Category,
     Product,
+    TreeOrder,
 )
 from .base import (
     CatalogAdminMixin,
@@ -40,7 +41,7 @@ class CategoryAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("parent",)
     list_filter = ("is_featured",)
     search_fields = ("name", "slug")
-    ordering = ("path",)
+    ordering = (TreeOrder(),)
     autocomplete_fields = ("parent",)
     readonly_fields = ("slug", "path", "depth")
     fields = (
@@ -86,7 +87,7 @@ class CategoryAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
         protected = [f"{capfirst(o._meta.verbose_name)}: {o}" for o in blocking]
         return to_delete, counts, perms, protected
 
-    @admin.display(description="category", ordering="path")
+    @admin.display(description="category", ordering=TreeOrder())
     def tree_name(self, obj):
         indent = "\u2003" * obj.depth + ("└ " if obj.depth else "")
         return format_html('<span class="tree-indent">{}</span>{}', indent, obj.name)
@@ -110,14 +111,17 @@ class CategoryAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
             )
         adopt(obj, saved)
 
-    def delete_model(self, request, obj):
+    def soft_delete_object(self, request, obj):
         services.category_delete(category=obj, actor=request.user)
+
+    def restore_object(self, request, obj):
+        services.category_restore(category=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         # Deepest first: a category selected with its parent goes before the parent.
         for category in Category.objects.filter(pk__in=ids).order_by("-depth", "pk"):
-            services.category_delete(category=category, actor=request.user)
+            self.soft_delete_object(request, category)
 
     @admin.action(description="Move selected under…", permissions=["change"])
     def move_selected(self, request, queryset):
@@ -125,7 +129,9 @@ class CategoryAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
         if form.is_valid():
             parent = form.cleaned_data["parent"]
             roots: list[Category] = []
-            for category in queryset.filter(deleted_at__isnull=True).order_by("path"):
+            for category in queryset.filter(deleted_at__isnull=True).order_by(
+                TreeOrder()
+            ):
                 if not any(category.path.startswith(r.path) for r in roots):
                     roots.append(category)  # descendants move with their ancestor
             for category in roots:
@@ -145,7 +151,7 @@ class CategoryAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
             {
                 **self.admin_site.each_context(request),
                 "title": "Move categories",
-                "categories": queryset.order_by("path"),
+                "categories": queryset.order_by(TreeOrder()),
                 "form": form,
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -122,6 +122,12 @@ class ProductAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
 
     # saving
 
+    def soft_delete_object(self, request, obj):
+        services.product_delete(product=obj, actor=request.user)
+
+    def restore_object(self, request, obj):
+        services.product_restore(product=obj, actor=request.user)
+
     def save_model(self, request, obj, form, change):
         fields = {
             name: form.cleaned_data[name]

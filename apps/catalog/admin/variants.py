@@ -78,13 +78,11 @@ class ProductVariantAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    def delete_model(self, request, obj):
+    def soft_delete_object(self, request, obj):
         services.variant_delete(variant=obj, actor=request.user)
 
-    def delete_queryset(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        for variant in ProductVariant.objects.filter(pk__in=ids).order_by("pk"):
-            services.variant_delete(variant=variant, actor=request.user)
+    def restore_object(self, request, obj):
+        services.variant_restore(variant=obj, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         savers = {

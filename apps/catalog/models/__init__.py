@@ -1,6 +1,6 @@
 """The catalog: category tree, products and variants, images, prices, reviews."""
 
-from .categories import Category
+from .categories import Category, TreeOrder
 from .pricing import Price, PromotionalPrice, TierPrice
 from .products import (
     OptionValue,
@@ -15,6 +15,7 @@ from .reviews import ProductRating, Review
 
 __all__ = [
     "Category",
+    "TreeOrder",
     "OptionValue",
     "Price",
     "Product",

@@ -1,11 +1,26 @@
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 
 from apps.auditing.softdelete import SoftDeleteModel, alive_unique
 from apps.auditing.triggers import audited, soft_delete_trigger
+
+
+class TreeOrder(Func):
+    """Tree order: the ids along a path compared as numbers.
+
+    As text, "/10/" sorts before "/9/"; as an array of integers, a parent comes before its
+    children and siblings follow their ids, however many digits those have.
+    """
+
+    template = "string_to_array(btrim(%(expressions)s, '/'), '/')::integer[]"
+    output_field = ArrayField(models.IntegerField())
+
+    def __init__(self, path: str = "path", **extra):
+        super().__init__(F(path), **extra)
 
 
 class Category(SoftDeleteModel):
@@ -32,7 +47,7 @@ class Category(SoftDeleteModel):
 
     class Meta(SoftDeleteModel.Meta):
         verbose_name_plural = "categories"
-        ordering = ["path"]
+        ordering = [TreeOrder()]
         constraints = [
             alive_unique(
                 "parent", "slug", name="catalog_category_slug_unique_in_parent"

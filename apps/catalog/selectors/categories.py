@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..models import (
     Category,
+    TreeOrder,
 )
 
 
@@ -47,4 +48,6 @@ def category_url_paths(categories) -> dict[int, str]:
 
 def categories_for_filter(limit: int = 500) -> list[Category]:
     """Every category in tree order, for a search filter menu."""
-    return list(Category.objects.order_by("path").only("id", "name", "depth")[:limit])
+    return list(
+        Category.objects.order_by(TreeOrder()).only("id", "name", "depth")[:limit]
+    )

@@ -9,6 +9,7 @@ from .categories import (
     category_create,
     category_delete,
     category_move,
+    category_restore,
     category_subtree_ids,
     category_update,
 )
@@ -36,13 +37,21 @@ from .products import (
     option_value_delete,
     option_value_save,
     product_create,
+    product_delete,
+    product_restore,
     product_type_delete,
     product_type_save,
     product_update,
     products_set_status,
 )
 from .reviews import ratings_refresh, review_moderate, review_submit
-from .variants import VARIANT_FIELDS, variant_create, variant_delete, variant_update
+from .variants import (
+    VARIANT_FIELDS,
+    variant_create,
+    variant_delete,
+    variant_restore,
+    variant_update,
+)
 
 __all__ = [
     "CATEGORY_FIELDS",
@@ -54,6 +63,7 @@ __all__ = [
     "category_create",
     "category_delete",
     "category_move",
+    "category_restore",
     "category_subtree_ids",
     "category_update",
     "image_add",
@@ -68,6 +78,8 @@ __all__ = [
     "price_set",
     "price_update",
     "product_create",
+    "product_delete",
+    "product_restore",
     "product_min_price_refresh",
     "product_type_delete",
     "product_type_save",
@@ -84,5 +96,6 @@ __all__ = [
     "tier_update",
     "variant_create",
     "variant_delete",
+    "variant_restore",
     "variant_update",
 ]

@@ -133,6 +133,13 @@ def category_delete(*, category: Category, actor: User | None = None) -> None:
     product_cache_invalidate()
 
 
+@transaction.atomic
+def category_restore(*, category: Category, actor: User | None = None) -> None:
+    """Bring a soft-deleted category back; listings follow."""
+    category.restore()
+    product_cache_invalidate()
+
+
 def category_subtree_ids(category: Category) -> list[int]:
     return list(
         Category.objects.filter(path__startswith=category.path).values_list(

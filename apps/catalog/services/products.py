@@ -20,6 +20,7 @@ from ..models import (
     ProductType,
 )
 from ._common import SLUG_ERRORS, by, changed_fields, save_with_free_slug
+from .prices import product_min_price_refresh
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -95,6 +96,19 @@ def product_update(
         )
     product_cache_invalidate(product.pk)
     return product
+
+
+@transaction.atomic
+def product_delete(*, product: Product, actor: User | None = None) -> None:
+    """Soft-delete a product with its variants and images; its page stops being served."""
+    product.soft_delete()
+
+
+@transaction.atomic
+def product_restore(*, product: Product, actor: User | None = None) -> None:
+    """Bring a product back with its variants and images; its lowest price follows."""
+    product.restore()
+    product_min_price_refresh(product.pk)
 
 
 @transaction.atomic

@@ -85,3 +85,11 @@ def variant_delete(*, variant: ProductVariant, actor: User | None = None) -> Non
     variant.soft_delete()
     product_min_price_refresh(variant.product_id)
     product_cache_invalidate(variant.product_id)
+
+
+@transaction.atomic
+def variant_restore(*, variant: ProductVariant, actor: User | None = None) -> None:
+    """Bring a soft-deleted variant back; its product's lowest price and page follow."""
+    variant.restore()
+    product_min_price_refresh(variant.product_id)
+    product_cache_invalidate(variant.product_id)

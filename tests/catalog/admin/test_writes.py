@@ -106,3 +106,27 @@ def test_product_type_page_saves_its_options_through_the_services(admin_client_s
     assert list(
         ProductOption.objects.filter(product_type=shoe).values_list("name", flat=True)
     ) == ["Size"]
+
+
+def test_deleting_and_restoring_a_variant_in_the_admin_keeps_the_lowest_price(
+    staff_client, shirt
+):
+    cheap = shirt.variants.get(sku="BS-M")
+    url = "/admin/catalog/productvariant/"
+
+    # when: the cheaper variant is deleted, then restored, from the variant list
+    staff_client.post(
+        url,
+        {"action": "delete_selected", "_selected_action": [cheap.pk], "post": "yes"},
+    )
+    shirt.refresh_from_db()
+    assert shirt.min_price == Decimal("22.00")
+    response = staff_client.post(
+        f"{url}?state=deleted",
+        {"action": "restore_selected", "_selected_action": [cheap.pk]},
+    )
+
+    # then: the restore went through the catalog's service, so the product follows
+    assert response.status_code == 302
+    shirt.refresh_from_db()
+    assert shirt.min_price == Decimal("20.00")

@@ -13,7 +13,6 @@ from apps.auditing.admin_mixins import ShopErrorAdminMixin
 from apps.catalog.admin import CategoryAdmin
 from apps.catalog.errors import CategoryNotEmpty
 from apps.catalog.models import Category
-from apps.inventory.errors import PurchaseOrderStatusInvalid
 from apps.inventory.models import PurchaseOrder, PurchaseOrderLine, Supplier, Warehouse
 from tests.catalog.factories import CategoryFactory, ProductVariantFactory
 
@@ -166,4 +165,44 @@ def test_a_refused_delete_is_a_message_and_deletes_nothing(
 def test_the_mixin_catches_only_shop_errors():
     source = inspect.getsource(ShopErrorAdminMixin)
     assert "except ShopError" in source and "except Exception" not in source
-    assert issubclass(PurchaseOrderStatusInvalid, Exception)
+
+
+def test_a_page_refusing_to_show_goes_up_a_level_instead_of_looping(
+    staff_client, monkeypatch
+):
+    category = CategoryFactory()
+
+    def refuse(self, request, object_id, from_field=None):
+        raise CategoryNotEmpty()
+
+    monkeypatch.setattr(CategoryAdmin, "get_object", refuse)
+    response = staff_client.get(f"/admin/catalog/category/{category.pk}/change/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/catalog/category/"
+
+
+def test_inline_deletes_get_the_stored_row_not_the_posted_edits(customer):
+    from types import SimpleNamespace
+
+    from apps.accounts.models import Address
+    from apps.auditing.admin_mixins import inline_save
+
+    stored = Address.objects.create(
+        user=customer,
+        kind="shipping",
+        is_default=True,
+        full_name="C",
+        line1="1 Road",
+        city="Town",
+        postal_code="1",
+        country="NL",
+    )
+    posted = Address.objects.get(pk=stored.pk)
+    posted.is_default = False  # unticked in the same post that deletes it
+    form = SimpleNamespace(instance=posted, has_changed=lambda: True)
+    formset = SimpleNamespace(
+        forms=[form], can_delete=True, _should_delete_form=lambda f: True
+    )
+    deleted = []
+    inline_save(formset, save=lambda f: None, delete=deleted.append)
+    assert [(a.pk, a.is_default) for a in deleted] == [(stored.pk, True)]

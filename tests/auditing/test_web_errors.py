@@ -15,7 +15,7 @@ from apps.catalog.errors import CatalogError, SkuTaken
 from apps.catalog.models import Category
 from tests.catalog.factories import CategoryFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.errors.test_web_errors")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.auditing.test_web_errors")]
 
 
 def refuse(request):
