@@ -16,6 +16,15 @@ as_pg() {
   if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Clusters made by earlier versions loaded a compiled audit capture from .local/lib; the
+# capture is PL/pgSQL now. Remove that set-up, so nothing here depends on a compiled library.
+forget_capture_library() {
+  if [ -f "$DATA/postgresql.conf" ] && grep -q "^include_if_exists = 'shop.conf'" "$DATA/postgresql.conf"; then
+    sed -i "/^include_if_exists = 'shop.conf'/d" "$DATA/postgresql.conf"
+  fi
+  rm -rf "$DATA/shop.conf" "$LOCAL/lib" "$LOCAL/pgdev"
+}
+
 start() {
   if is_root; then
     id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
@@ -37,6 +46,7 @@ shared_preload_libraries = 'pg_stat_statements'
 log_min_duration_statement = 1000
 CONF
   fi
+  forget_capture_library
   is_root && chown -R postgres "$DATA"
   if status >/dev/null 2>&1; then
     as_pg "$PG_BIN/pg_ctl" -D "$DATA" reload >/dev/null

@@ -9,7 +9,7 @@ class AuditingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import db, schedule
+        from . import checks, db, schedule  # noqa: F401  (checks registers itself)
 
         db.connect_signals()
         post_migrate.connect(schedule.sync_on_migrate, sender=self)

@@ -64,7 +64,7 @@ def audit_record(
 
 @transaction.atomic
 def audit_inbox_drain(*, batch_size: int, wait: bool = False) -> int:
-    """Move one batch of captured row changes from the inbox into the trail; returns rows moved.
+    """Move one batch of captures from the inbox into the trail; returns the event ids moved.
 
     Several workers may drain at once (SKIP LOCKED); with `wait`, rows another drain holds
     are waited for instead of skipped.

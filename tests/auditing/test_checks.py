@@ -1,0 +1,23 @@
+"""The database check refuses a database carrying an earlier development version's kernel."""
+
+import pytest
+from django.db import connection
+
+from apps.auditing.checks import earlier_audit_kernel
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_current_kernel_passes():
+    assert earlier_audit_kernel(databases=["default"]) == []
+
+
+def test_an_earlier_kernels_function_is_reported():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION auditing_capture_rows() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$ BEGIN RETURN NULL; END $$"
+        )
+    (error,) = earlier_audit_kernel(databases=["default"])
+    assert error.id == "auditing.E001"
+    assert "auditing_capture_rows (plpgsql)" in error.msg
