@@ -206,7 +206,7 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     )
     def export_data(self, request, queryset):
         data = {
-            user.email: gdpr.account_export(user=user)
+            user.email: gdpr.account_export(user=user, actor=request.user)
             for user in queryset.order_by("pk")
         }
         response = HttpResponse(
@@ -225,7 +225,7 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
         if request.POST.get("confirm") == "erase":
             count = 0
             for user in queryset.order_by("pk"):
-                gdpr.account_erase(user=user)
+                gdpr.account_erase(user=user, actor=request.user)
                 count += 1
             self.message_user(
                 request,

@@ -71,8 +71,11 @@ def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def account_export(*, user: User) -> dict[str, Any]:
-    """Everything the shop holds about a person, as JSON-ready data; audited."""
+def account_export(*, user: User, actor: User | None = None) -> dict[str, Any]:
+    """Everything the shop holds about a person, as JSON-ready data; audited.
+
+    `actor`: who asked for it (the person, or staff), recorded on the export's event.
+    """
     data = {
         "profile": {f: _plain(getattr(user, f)) for f in PROFILE_FIELDS},
         "preferences": user.preferences,
@@ -101,7 +104,7 @@ def account_export(*, user: User) -> dict[str, Any]:
     }
     for name, exporter in sorted(EXPORTERS.items()):
         data[name] = exporter(user)
-    audit_record("data_export", table_name="accounts_user", row_pk=user.pk)
+    audit_record("data_export", table_name="accounts_user", row_pk=user.pk, actor=actor)
     return data
 
 
@@ -113,8 +116,11 @@ def _personal_terms(user: User, addresses: list[Address]) -> list[str]:
 
 
 @transaction.atomic
-def account_erase(*, user: User) -> None:
-    """Anonymise a person everywhere: account, addresses, audit trail and staff history."""
+def account_erase(*, user: User, actor: User | None = None) -> None:
+    """Anonymise a person everywhere: account, addresses, audit trail and staff history.
+
+    `actor`: who erased it (staff), recorded on the erasure's event.
+    """
     user = User.all_objects.select_for_update().get(pk=user.pk)
     addresses = list(
         Address.all_objects.select_for_update().filter(user=user).order_by("pk")
@@ -157,4 +163,6 @@ def account_erase(*, user: User) -> None:
             email=pseudonym, full_name="", phone=""
         )
     audit_redact(terms=terms, rows=rows, actor_ids=[user.pk], reason="account_erase")
-    audit_record("account_erased", table_name="accounts_user", row_pk=user.pk)
+    audit_record(
+        "account_erased", table_name="accounts_user", row_pk=user.pk, actor=actor
+    )

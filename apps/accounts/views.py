@@ -253,7 +253,7 @@ def address_default(request, pk: int):
 
 @login_required
 def data_export(request):
-    data = gdpr.account_export(user=request.user)
+    data = gdpr.account_export(user=request.user, actor=request.user)
     response = HttpResponse(
         json.dumps(data, indent=2, default=str), content_type="application/json"
     )

@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -28,6 +29,9 @@ from .models import (
     ProductVariant,
 )
 from .models.pricing import CURRENCIES
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 PRODUCT_COLUMNS = [
     "product_slug",
@@ -395,19 +399,19 @@ def _variant_row(line, row, sku_lines, variants, plan, errors) -> dict | None:
     }
 
 
-def _product_apply(plan: _ProductPlan, summary: ImportSummary) -> Product:
+def _product_apply(plan: _ProductPlan, summary: ImportSummary, actor) -> Product:
     product = plan.existing
     if product is None:
         summary.add("products created")
-        return services.product_create(**plan.fields)
+        return services.product_create(actor=actor, **plan.fields)
     changed = {k: v for k, v in plan.fields.items() if getattr(product, k) != v}
     if changed:
-        services.product_update(product=product, **changed)
+        services.product_update(product=product, actor=actor, **changed)
         summary.add("products updated")
     return product
 
 
-def _variant_apply(product: Product, row: dict, summary: ImportSummary) -> None:
+def _variant_apply(product: Product, row: dict, summary: ImportSummary, actor) -> None:
     variant = row["current"]
     if variant is None:
         services.variant_create(
@@ -415,27 +419,30 @@ def _variant_apply(product: Product, row: dict, summary: ImportSummary) -> None:
             sku=row["sku"],
             name=row["name"],
             price=row["amount"],
+            actor=actor,
             currency=row["currency"],
         )
         summary.add("variants created")
         return
     if variant.name != row["name"]:
-        services.variant_update(variant=variant, name=row["name"])
+        services.variant_update(variant=variant, name=row["name"], actor=actor)
         summary.add("variants updated")
-    _price_apply(variant, row["currency"], row["amount"], summary)
+    _price_apply(variant, row["currency"], row["amount"], summary, actor)
 
 
-def _price_apply(variant, currency, amount, summary) -> None:
+def _price_apply(variant, currency, amount, summary, actor) -> None:
     if amount is None:
         return
     current = next((p for p in variant.prices.all() if p.currency == currency), None)
     if current is None or current.amount != amount:
-        services.price_set(variant=variant, amount=amount, currency=currency)
+        services.price_set(
+            variant=variant, amount=amount, currency=currency, actor=actor
+        )
         summary.add("prices set")
 
 
 @transaction.atomic
-def products_import(*, upload) -> ImportSummary:
+def products_import(*, upload, actor: User | None = None) -> ImportSummary:
     """Create or update products, variants and base prices from a product export file."""
     rows = csv_read(upload, PRODUCT_COLUMNS)
     plans, errors = _products_plan(rows)
@@ -443,9 +450,9 @@ def products_import(*, upload) -> ImportSummary:
         raise CsvRejected(errors)
     summary = ImportSummary()
     for plan in plans:
-        product = _product_apply(plan, summary)
+        product = _product_apply(plan, summary, actor)
         for _, row in plan.variants:
-            _variant_apply(product, row, summary)
+            _variant_apply(product, row, summary, actor)
     return summary
 
 
@@ -453,7 +460,7 @@ def products_import(*, upload) -> ImportSummary:
 
 
 @transaction.atomic
-def prices_import(*, upload) -> ImportSummary:
+def prices_import(*, upload, actor: User | None = None) -> ImportSummary:
     """Set base prices from a sku,currency,price file."""
     rows = csv_read(upload, PRICE_COLUMNS)
     variants = {
@@ -491,5 +498,5 @@ def prices_import(*, upload) -> ImportSummary:
         raise CsvRejected(errors)
     summary = ImportSummary()
     for variant, currency, amount in plan:
-        _price_apply(variant, currency, amount, summary)
+        _price_apply(variant, currency, amount, summary, actor)
     return summary

@@ -180,3 +180,12 @@ def test_audit_redaction_cannot_forge_who_or_what(person):
         cursor.execute(
             "DELETE FROM auditing_auditevent WHERE actor_id = %s", [person.pk]
         )
+
+
+def test_export_and_erasure_name_who_asked(audit_trail, staff):
+    person = UserFactory()
+    gdpr.account_export(user=person, actor=staff)
+    gdpr.account_erase(user=person, actor=staff)
+    for action in ("data_export", "account_erased"):
+        (event,) = audit_trail.events(action=action)
+        assert (event.actor_id, event.actor_kind) == (staff.pk, "staff")

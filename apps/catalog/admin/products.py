@@ -280,7 +280,7 @@ class ProductAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
                 else csv_io.prices_import
             )
             try:
-                summary = importer(upload=form.cleaned_data["file"])
+                summary = importer(upload=form.cleaned_data["file"], actor=request.user)
             except csv_io.CsvRejected as exc:
                 errors = exc.errors
             except CatalogError as exc:  # a concurrent writer won; nothing was written
