@@ -27,6 +27,7 @@ TOOLKIT = {
     "apps.auditing.history": ["track_history"],
     "apps.auditing.admin_mixins": [
         "ShopErrorAdminMixin",
+        "ServiceAdminMixin",
         "ReadOnlyAdminMixin",
         "SoftDeleteAdminMixin",
         "inline_save",

@@ -131,6 +131,29 @@ class ShopErrorAdminMixin:
             return self._refused_response(request, exc)
 
 
+class ServiceAdminMixin(ShopErrorAdminMixin):
+    """A ModelAdmin whose rows are saved and deleted by one service each:
+
+    save_service = staticmethod(services.warehouse_save)
+    delete_service = staticmethod(services.warehouse_delete)
+    service_arg = "warehouse"  # the keyword the services take the row as
+    """
+
+    save_service = None
+    delete_service = None
+    service_arg = ""
+
+    def save_model(self, request, obj, form, change):
+        self.save_service(**{self.service_arg: obj}, actor=request.user)
+
+    def delete_model(self, request, obj):
+        self.delete_service(**{self.service_arg: obj}, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.order_by("pk"):
+            self.delete_model(request, obj)
+
+
 class ReadOnlyAdminMixin(ShopErrorAdminMixin):
     """For records nobody edits by hand (trails, ledgers): view only."""
 

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 
 from apps.auditing.admin_mixins import (
     ReadOnlyAdminMixin,
+    ServiceAdminMixin,
     ShopErrorAdminMixin,
     inline_save,
 )
@@ -27,20 +28,14 @@ from .models import (
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
+class WarehouseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "priority", "is_active")
     list_editable = ("priority", "is_active")
     search_fields = ("code", "name")
 
-    def save_model(self, request, obj, form, change):
-        services.warehouse_save(warehouse=obj, actor=request.user)
-
-    def delete_model(self, request, obj):
-        services.warehouse_delete(warehouse=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for warehouse in queryset.order_by("pk"):
-            services.warehouse_delete(warehouse=warehouse, actor=request.user)
+    save_service = staticmethod(services.warehouse_save)
+    delete_service = staticmethod(services.warehouse_delete)
+    service_arg = "warehouse"
 
 
 class MovementInline(admin.TabularInline):
@@ -237,19 +232,13 @@ class LowStockAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
+class SupplierAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "contact_name", "email", "lead_time_days")
     search_fields = ("name", "contact_name", "email")
 
-    def save_model(self, request, obj, form, change):
-        services.supplier_save(supplier=obj, actor=request.user)
-
-    def delete_model(self, request, obj):
-        services.supplier_delete(supplier=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for supplier in queryset.order_by("pk"):
-            services.supplier_delete(supplier=supplier, actor=request.user)
+    save_service = staticmethod(services.supplier_save)
+    delete_service = staticmethod(services.supplier_delete)
+    service_arg = "supplier"
 
 
 class PurchaseOrderLineInline(admin.TabularInline):

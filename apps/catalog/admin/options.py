@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from apps.auditing.admin_mixins import ShopErrorAdminMixin, inline_save
+from apps.auditing.admin_mixins import ServiceAdminMixin, inline_save
 
 from .. import services
 from ..models import (
@@ -28,7 +28,7 @@ class OptionValueInline(admin.TabularInline):
 
 
 @admin.register(ProductType)
-class ProductTypeAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
+class ProductTypeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "option_names")
     search_fields = ("name",)
     inlines = [ProductOptionInline]
@@ -40,15 +40,9 @@ class ProductTypeAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     def option_names(self, obj):
         return ", ".join(o.name for o in obj.options.all()) or "—"
 
-    def save_model(self, request, obj, form, change):
-        services.product_type_save(product_type=obj, actor=request.user)
-
-    def delete_model(self, request, obj):
-        services.product_type_delete(product_type=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for product_type in queryset.order_by("pk"):
-            services.product_type_delete(product_type=product_type, actor=request.user)
+    save_service = staticmethod(services.product_type_save)
+    delete_service = staticmethod(services.product_type_delete)
+    service_arg = "product_type"
 
     def save_formset(self, request, form, formset, change):
         inline_save(
@@ -63,7 +57,7 @@ class ProductTypeAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ProductOption)
-class ProductOptionAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
+class ProductOptionAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "product_type", "position")
     list_select_related = ("product_type",)
     list_filter = ("product_type",)
@@ -71,15 +65,9 @@ class ProductOptionAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("product_type",)
     inlines = [OptionValueInline]
 
-    def save_model(self, request, obj, form, change):
-        services.option_save(option=obj, actor=request.user)
-
-    def delete_model(self, request, obj):
-        services.option_delete(option=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for option in queryset.order_by("pk"):
-            services.option_delete(option=option, actor=request.user)
+    save_service = staticmethod(services.option_save)
+    delete_service = staticmethod(services.option_delete)
+    service_arg = "option"
 
     def save_formset(self, request, form, formset, change):
         inline_save(
@@ -94,7 +82,7 @@ class ProductOptionAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OptionValue)
-class OptionValueAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
+class OptionValueAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("value", "option", "position")
     list_select_related = ("option__product_type",)
     search_fields = ("value", "option__name", "option__product_type__name")
@@ -103,12 +91,6 @@ class OptionValueAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("option")
 
-    def save_model(self, request, obj, form, change):
-        services.option_value_save(value=obj, actor=request.user)
-
-    def delete_model(self, request, obj):
-        services.option_value_delete(value=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for value in queryset.order_by("pk"):
-            services.option_value_delete(value=value, actor=request.user)
+    save_service = staticmethod(services.option_value_save)
+    delete_service = staticmethod(services.option_value_delete)
+    service_arg = "value"
