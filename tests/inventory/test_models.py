@@ -85,15 +85,17 @@ def test_raw_receipt_through_the_ledger_moves_on_hand(stocked):
 
 def test_new_stock_rows_start_at_zero(make_variant, warehouses):
     variant = make_variant()
-    with (
-        pytest.raises(DatabaseError, match="on_hand_from_ledger"),
-        transaction.atomic(),
-    ):
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
         _sql(
             "INSERT INTO inventory_stock (variant_id, warehouse_id, on_hand, reserved, reorder_point, reorder_quantity, updated_at)"
             " VALUES (%s, %s, 50, 0, 0, 0, now())",
             [variant.pk, warehouses[0].pk],
         )
+    assert (
+        refused.value.__cause__.diag.constraint_name
+        == "inventory_stock_on_hand_from_ledger"
+    )
+    assert not Stock.objects.filter(variant=variant).exists()
 
 
 def test_stock_row_unique_per_variant_and_warehouse(stocked):
