@@ -18,6 +18,35 @@ from apps.auditing.models import AuditEventWithPending
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _flush_with_triggers_off():
+    """Let the suite reset its database between transactional tests.
+
+    Django resets it with TRUNCATE, which every table whose rows are kept refuses (as it must
+    in the shop). The reset is a test-only maintenance step, run as the database superuser
+    with ordinary triggers off for its transaction (session_replication_role = replica).
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self,
+            style,
+            tables,
+            reset_sequences=reset_sequences,
+            allow_cascade=allow_cascade,
+        )
+        if not statements:
+            return statements
+        return ["SET LOCAL session_replication_role = replica", *statements]
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_with_triggers_off()
+
+
 def _max_event_id() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(max(id), 0) FROM auditing_auditevent_all")

@@ -89,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin, SoftDeleteModel):
         ]
         triggers = [
             *audited(exclude=["password"]),
-            soft_delete_trigger(),
+            *soft_delete_trigger(),
             pgtrigger.Trigger(
                 name="preferences_known_keys",
                 when=pgtrigger.Before,
@@ -166,7 +166,7 @@ class Address(SoftDeleteModel):
                 name="accounts_address_alive",
             )
         ]
-        triggers = [*audited(), soft_delete_trigger()]
+        triggers = [*audited(), *soft_delete_trigger()]
 
     def __str__(self):
         return f"{self.full_name}, {self.line1}, {self.postal_code} {self.city}, {self.country}"

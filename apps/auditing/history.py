@@ -59,5 +59,5 @@ def track_history(model: type[models.Model], **options) -> type[models.Model]:
         **options,
     )
     history_model = model.history.model
-    pgtrigger.register(append_only("history_append_only"))(history_model)
+    pgtrigger.register(*append_only("history_append_only"))(history_model)
     return model

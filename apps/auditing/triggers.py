@@ -1,7 +1,7 @@
 """Declarative triggers the other apps attach to their models with pgtrigger.
 
     class Meta:
-        triggers = [*audited(exclude=["password"]), soft_delete_trigger()]
+        triggers = [*audited(exclude=["password"]), *soft_delete_trigger()]
 
 Every audited table calls the ONE generic function `auditing_capture()` (created by the
 auditing app's first migration), from three statement-level triggers that see the whole
@@ -91,16 +91,41 @@ class SoftDeleteTrigger(pgtrigger.Trigger):
         """
 
 
-def soft_delete_trigger() -> pgtrigger.Trigger:
-    """The trigger that turns raw deletes of a soft-deletable table into soft deletes."""
-    return SoftDeleteTrigger()
+class NoTruncate(pgtrigger.Trigger):
+    """BEFORE TRUNCATE: a table whose rows are kept (ledger, financial, soft-deleted) is never
+    emptied wholesale, directly or through `TRUNCATE ... CASCADE` from another table.
+
+    Refused with the constraint name `<table>_no_truncate`, like the trail's own rule.
+    """
+
+    when = pgtrigger.Before
+    operation = pgtrigger.Truncate
+    level = pgtrigger.Statement
+
+    def __init__(self, *, name: str = "no_truncate"):
+        super().__init__(name=name)
+
+    def get_func(self, model) -> str:
+        rule = f"{model._meta.db_table}_no_truncate"
+        return f"""
+            RAISE EXCEPTION '{rule}: TRUNCATE of % refused, its rows are kept', TG_TABLE_NAME
+                USING ERRCODE = 'insufficient_privilege', CONSTRAINT = '{rule}';
+        """
 
 
-def append_only(name: str) -> pgtrigger.Protect:
-    """Refuse UPDATE and DELETE: the table is a ledger."""
-    return pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete)
+def soft_delete_trigger() -> list[pgtrigger.Trigger]:
+    """Raw deletes of a soft-deletable table become soft deletes; TRUNCATE is refused."""
+    return [SoftDeleteTrigger(), NoTruncate()]
 
 
-def never_deleted(name: str) -> pgtrigger.Protect:
-    """Refuse DELETE: financial records are never removed, soft or hard."""
-    return pgtrigger.Protect(name=name, operation=pgtrigger.Delete)
+def append_only(name: str) -> list[pgtrigger.Trigger]:
+    """Refuse UPDATE, DELETE and TRUNCATE: the table is a ledger."""
+    return [
+        pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete),
+        NoTruncate(),
+    ]
+
+
+def never_deleted(name: str) -> list[pgtrigger.Trigger]:
+    """Refuse DELETE and TRUNCATE: financial records are never removed, soft or hard."""
+    return [pgtrigger.Protect(name=name, operation=pgtrigger.Delete), NoTruncate()]

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.auditing.triggers import append_only, audited
+from apps.auditing.triggers import append_only, audited, never_deleted
 from apps.catalog.models import ProductVariant
 
 
@@ -163,7 +163,7 @@ class StockMovement(models.Model):
             ),
         ]
         triggers = [
-            append_only("ledger_append_only"),
+            *append_only("ledger_append_only"),
             pgtrigger.Trigger(
                 name="apply_to_stock",
                 when=pgtrigger.After,
@@ -241,7 +241,7 @@ class Reservation(models.Model):
                     ("active", "expired"),
                 ],
             ),
-            pgtrigger.Protect(name="reservation_no_delete", operation=pgtrigger.Delete),
+            *never_deleted("reservation_no_delete"),
         ]
 
     def __str__(self):

@@ -17,7 +17,7 @@ class Widget(SoftDeleteModel):
 
     class Meta(SoftDeleteModel.Meta):
         constraints = [alive_unique("name", name="testapp_widget_name_unique_alive")]
-        triggers = [*audited(exclude=["secret"]), soft_delete_trigger()]
+        triggers = [*audited(exclude=["secret"]), *soft_delete_trigger()]
 
     def __str__(self):
         return self.name
@@ -28,7 +28,7 @@ class Part(SoftDeleteModel):
     label = models.CharField(max_length=100)
 
     class Meta(SoftDeleteModel.Meta):
-        triggers = [*audited(), soft_delete_trigger()]
+        triggers = [*audited(), *soft_delete_trigger()]
 
 
 class Plain(models.Model):

@@ -71,7 +71,7 @@ class Category(SoftDeleteModel):
                 fields=["parent", "position"], name="catalog_category_siblings"
             ),
         ]
-        triggers = [*audited(), soft_delete_trigger()]
+        triggers = [*audited(), *soft_delete_trigger()]
 
     def __str__(self):
         return self.name

@@ -146,7 +146,7 @@ class Product(SoftDeleteModel):
         ]
         triggers = [
             *audited(exclude=["search_vector"]),
-            soft_delete_trigger(),
+            *soft_delete_trigger(),
             pgtrigger.Trigger(
                 name="search_vector",
                 when=pgtrigger.Before,
@@ -229,7 +229,7 @@ class ProductVariant(SoftDeleteModel):
                 name="catalog_variant_alive",
             )
         ]
-        triggers = [*audited(), soft_delete_trigger()]
+        triggers = [*audited(), *soft_delete_trigger()]
 
     def __str__(self):
         return f"{self.sku} {self.name}".strip()
@@ -253,7 +253,7 @@ class ProductImage(SoftDeleteModel):
                 name="catalog_image_one_primary",
             ),
         ]
-        triggers = [*audited(), soft_delete_trigger()]
+        triggers = [*audited(), *soft_delete_trigger()]
 
     def __str__(self):
         return self.alt_text or self.image.name
