@@ -43,10 +43,43 @@ class AuditTrigger(pgtrigger.Trigger):
         return f"{CAPTURE_FUNCTION}('{pk}', '{array}')"
 
 
+class PkImmutable(pgtrigger.Trigger):
+    """BEFORE UPDATE OF <primary key>: a row keeps its key for life.
+
+    Rules that look at a row's key (a role's ancestors, a ledger's stock row, an audit
+    event's row) would otherwise be walked around by renumbering it. Only statements that
+    name the key column fire it (Django's saves never do), so it costs nothing otherwise.
+    """
+
+    when = pgtrigger.Before
+    operation = pgtrigger.Update
+    level = pgtrigger.Row
+
+    def __init__(self, *, name: str = "pk_immutable"):
+        super().__init__(name=name)
+
+    def compile(self, model):
+        self.operation = pgtrigger.UpdateOf(model._meta.pk.column)
+        return super().compile(model)
+
+    def get_condition(self, model):
+        pk = pgtrigger.utils.quote(model._meta.pk.column)
+        return pgtrigger.Condition(f"OLD.{pk} IS DISTINCT FROM NEW.{pk}")
+
+    def get_func(self, model) -> str:
+        rule = f"{model._meta.db_table}_pk_immutable"
+        return f"""
+            RAISE EXCEPTION '{rule}: the key of a row of % never changes', TG_TABLE_NAME
+                USING ERRCODE = 'check_violation', CONSTRAINT = '{rule}';
+        """
+
+
 def audited(*, exclude: Iterable[str] = ()) -> list[pgtrigger.Trigger]:
-    """The audit triggers for a model; `exclude` names sensitive fields never copied."""
+    """The audit triggers for a model, and its key made immutable; `exclude` names sensitive
+    fields never copied."""
     exclude = tuple(exclude)
     return [
+        PkImmutable(),
         AuditTrigger(
             name="audit_insert",
             operation=pgtrigger.Insert,

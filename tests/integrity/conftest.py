@@ -1,0 +1,83 @@
+"""A small seeded shop for the breach tests of this package."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+
+def _rows_the_demo_leaves_out() -> None:
+    """One row in each audited table the demo shop leaves empty."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from apps.accounts import services as accounts
+    from apps.accounts.models import Lockout, Role
+    from apps.catalog import services as catalog
+    from apps.catalog.models import ProductVariant
+    from apps.inventory.models import (
+        PurchaseOrder,
+        PurchaseOrderLine,
+        Stock,
+        Supplier,
+        Warehouse,
+    )
+    from apps.inventory.services import stock_reserve
+    from apps.inventory.services.stock import Line
+    from tests.testapp.models import Part, Widget
+
+    variant = ProductVariant.objects.order_by("pk").first()
+    catalog.promotion_add(
+        variant=variant, amount=Decimal("1.00"), start=timezone.now(), end=None
+    )
+    catalog.tier_set(variant=variant, min_quantity=10, amount=Decimal("1.00"))
+    # Staff edits, which write the history tables.
+    catalog.product_update(
+        product=variant.product, name=f"{variant.product.name} (edited)"
+    )
+    catalog.variant_update(variant=variant, name=f"{variant.name} (edited)")
+    catalog.price_set(variant=variant, amount=Decimal("2.00"))
+    accounts.role_save(role=Role(name="Breach role"))
+    supplier = Supplier.objects.create(name="Breach Supplies")
+    order = PurchaseOrder.objects.create(
+        supplier=supplier, warehouse=Warehouse.objects.order_by("pk").first()
+    )
+    PurchaseOrderLine.objects.create(purchase_order=order, variant=variant, quantity=1)
+    available = Stock.objects.filter(on_hand__gt=F("reserved")).order_by("pk").first()
+    stock_reserve(
+        lines=[Line(variant_id=available.variant_id, quantity=1)], owner_type="breach"
+    )
+    Lockout.objects.create(
+        scope="account",
+        key="breach@example.com",
+        locked_until=timezone.now() + dt.timedelta(minutes=5),
+        failures=5,
+    )
+    Part.objects.create(widget=Widget.objects.create(name="breach"), label="p")
+
+
+@pytest.fixture(scope="module")
+def shop_rows(django_db_setup, django_db_blocker):
+    """A small shop (people, a catalog with history, stock, a ledger), for this module only.
+
+    Seeded once in a transaction that every test of the module runs inside (each test's own
+    is a savepoint) and that is rolled back at the end, so no other module sees the rows.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", products=3, verbosity=0)
+            _rows_the_demo_leaves_out()
+            with connection.cursor() as cursor:
+                # Check the seeded foreign keys now: with their checks still pending,
+                # PostgreSQL would refuse a TRUNCATE for that reason before any rule ran.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
