@@ -18,7 +18,7 @@ from apps.auditing.selectors import audit_row_history
 from apps.auditing.services import audit_record, audit_redact
 
 from . import services
-from .models import AccountToken, Address, User
+from .models import AccountToken, Address, Lockout, User
 
 EXPORTERS: dict[str, Callable[[User], Any]] = {}
 ERASERS: dict[str, Callable[[User], list[tuple[str, Any]]]] = {}
@@ -111,7 +111,15 @@ def account_export(*, user: User, actor: User | None = None) -> dict[str, Any]:
 def _personal_terms(user: User, addresses: list[Address]) -> list[str]:
     terms = [user.email, user.full_name, user.phone, user.email.split("@")[0]]
     for a in addresses:
-        terms += [a.full_name, a.company, a.line1, a.line2, a.phone]
+        terms += [
+            a.full_name,
+            a.company,
+            a.line1,
+            a.line2,
+            a.phone,
+            a.city,
+            a.postal_code,
+        ]
     return [t for t in terms if t and len(t) >= 3]
 
 
@@ -147,12 +155,23 @@ def account_erase(*, user: User, actor: User | None = None) -> None:
         line2="",
         phone="",
         region="",
+        city="[erased]",
+        postal_code="",
         is_default=False,
         deleted_at=now,
     )
     AccountToken.objects.filter(user=user).delete()
-    rows: list[tuple[str, Any]] = [("accounts_user", user.pk)] + [
-        ("accounts_address", a.pk) for a in addresses
+    # Lockouts of the account are keyed by its email.
+    lockouts = list(
+        Lockout.objects.filter(scope="account", key=user.email.lower()).values_list(
+            "pk", flat=True
+        )
+    )
+    Lockout.objects.filter(pk__in=lockouts).update(key=pseudonym)
+    rows: list[tuple[str, Any]] = [
+        ("accounts_user", user.pk),
+        *(("accounts_address", a.pk) for a in addresses),
+        *(("accounts_lockout", pk) for pk in lockouts),
     ]
     for _name, eraser in sorted(ERASERS.items()):
         rows += eraser(user)

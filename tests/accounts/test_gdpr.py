@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from apps.accounts import gdpr, services
-from apps.accounts.models import Address, User
+from apps.accounts.models import Address, Lockout, User
 from apps.auditing.context import audit_context
 from tests.accounts.factories import PASSWORD, AddressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+CITY, POSTAL_CODE = "Erinstadt", "D-10117"
 EMAIL, NAME, PHONE, STREET = (
     "Erin.Erased@example.com",
     "Erin Erasmus",
@@ -26,7 +29,13 @@ EMAIL, NAME, PHONE, STREET = (
 def person(client):
     user = UserFactory(email=EMAIL, full_name=NAME, phone=PHONE)
     AddressFactory(
-        user=user, full_name=NAME, line1=STREET, phone=PHONE, is_default=True
+        user=user,
+        full_name=NAME,
+        line1=STREET,
+        phone=PHONE,
+        city=CITY,
+        postal_code=POSTAL_CODE,
+        is_default=True,
     )
     services.profile_update(user=user, full_name=NAME + " Jr", phone=PHONE)
     services.profile_update(user=user, full_name=NAME, phone=PHONE)
@@ -44,6 +53,15 @@ def person(client):
         source="web", actor_id=user.pk, actor_kind="customer", ip="10.7.7.7"
     ):
         services.preferences_update(user=user, changes={"language": "de"})
+    # A lockout of the account, over now: its key is the email.
+    Lockout.objects.create(
+        scope="account",
+        key=EMAIL.lower(),
+        locked_at=timezone.now() - dt.timedelta(hours=1),
+        locked_until=timezone.now() - dt.timedelta(minutes=45),
+        ended_at=timezone.now() - dt.timedelta(minutes=45),
+        failures=10,
+    )
     return user
 
 
@@ -75,7 +93,7 @@ def test_customer_can_download_their_data(client, person):
 
 
 def test_erase_leaves_no_trace_in_users_addresses_trail_or_history(person, audit_trail):
-    terms = [EMAIL, NAME, PHONE, STREET, "erin.erased"]
+    terms = [EMAIL, NAME, PHONE, STREET, "erin.erased", CITY, POSTAL_CODE]
     assert (
         _count(
             "SELECT count(*) FROM auditing_auditevent_all WHERE lower(changes::text) LIKE %s",
@@ -86,7 +104,8 @@ def test_erase_leaves_no_trace_in_users_addresses_trail_or_history(person, audit
     gdpr.account_erase(user=person)
     tables = {
         "accounts_user": "lower(concat_ws(' ', email, full_name, phone))",
-        "accounts_address": "lower(concat_ws(' ', full_name, line1, line2, phone, company))",
+        "accounts_address": "lower(concat_ws(' ', full_name, line1, line2, phone, company, city, postal_code))",
+        "accounts_lockout": "lower(key)",
         "accounts_historicaluser": "lower(concat_ws(' ', email, full_name, phone))",
         "auditing_auditevent_all": "lower(concat_ws(' ', changes::text, context::text))",
     }
