@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.auditing.history import track_history
 from apps.auditing.softdelete import SoftDeleteModel, SoftDeleteQuerySet, alive_unique
-from apps.auditing.triggers import audited, soft_delete_trigger
+from apps.auditing.triggers import audited, immutable, set_once, soft_delete_trigger
 
 from .preferences import KNOWN_KEYS
 
@@ -200,6 +200,19 @@ class AccountToken(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["expires_at"], name="accounts_token_expires")]
+        triggers = [
+            # What a token is, and for how long, is fixed when it is issued; once used or
+            # superseded it stays so (a used token cannot be made usable again).
+            immutable(
+                "token_immutable",
+                "user",
+                "purpose",
+                "token_hash",
+                "created_at",
+                "expires_at",
+            ),
+            set_once("token_spent_once", "used_at", "superseded_at"),
+        ]
 
     def __str__(self):
         return f"{self.get_purpose_display()} token for user {self.user_id}"

@@ -146,6 +146,57 @@ class NoTruncate(pgtrigger.Trigger):
         """
 
 
+class FrozenColumns(pgtrigger.Trigger):
+    """BEFORE UPDATE OF <columns>: the columns never change (`once`: once they have a value).
+
+    Refused with the constraint name `<table>_<name>`. Only statements naming one of the
+    columns fire it.
+    """
+
+    when = pgtrigger.Before
+    operation = pgtrigger.Update
+    level = pgtrigger.Row
+
+    def __init__(self, *, name: str, fields: tuple[str, ...], once: bool = False):
+        self.fields, self.once = fields, once
+        super().__init__(name=name)
+
+    def _columns(self, model) -> list[str]:
+        return [model._meta.get_field(f).column for f in self.fields]
+
+    def compile(self, model):
+        self.operation = pgtrigger.UpdateOf(*self._columns(model))
+        return super().compile(model)
+
+    def get_condition(self, model):
+        tests = []
+        for column in map(pgtrigger.utils.quote, self._columns(model)):
+            changed = f"OLD.{column} IS DISTINCT FROM NEW.{column}"
+            tests.append(
+                f"(OLD.{column} IS NOT NULL AND {changed})" if self.once else changed
+            )
+        return pgtrigger.Condition("(" + " OR ".join(tests) + ")")
+
+    def get_func(self, model) -> str:
+        rule = f"{model._meta.db_table}_{self.name}"
+        what = "once set, never change" if self.once else "never change"
+        columns = ", ".join(self._columns(model))
+        return f"""
+            RAISE EXCEPTION '{rule}: {columns} of a row of % {what}', TG_TABLE_NAME
+                USING ERRCODE = 'check_violation', CONSTRAINT = '{rule}';
+        """
+
+
+def immutable(name: str, *fields: str) -> FrozenColumns:
+    """Refuse any change of these fields after the row is written."""
+    return FrozenColumns(name=name, fields=fields)
+
+
+def set_once(name: str, *fields: str) -> FrozenColumns:
+    """Refuse a change of these fields once they hold a value (a used token stays used)."""
+    return FrozenColumns(name=name, fields=fields, once=True)
+
+
 def soft_delete_trigger() -> list[pgtrigger.Trigger]:
     """Raw deletes of a soft-deletable table become soft deletes; TRUNCATE is refused."""
     return [SoftDeleteTrigger(), NoTruncate()]

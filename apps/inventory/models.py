@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.auditing.triggers import append_only, audited, never_deleted
+from apps.auditing.triggers import append_only, audited, immutable, never_deleted
 from apps.catalog.models import ProductVariant
 
 
@@ -82,6 +82,9 @@ class Stock(models.Model):
         ]
         triggers = [
             *audited(),
+            # A stock row is one variant in one warehouse for life: moving it to another
+            # would carry its on_hand, ledger and reservations along without a movement.
+            immutable("placement_immutable", "variant", "warehouse"),
             pgtrigger.Trigger(
                 name="on_hand_from_ledger",
                 when=pgtrigger.Before,

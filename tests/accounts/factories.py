@@ -44,3 +44,15 @@ class RoleFactory(factory.django.DjangoModelFactory):
 def permission(dotted: str) -> Permission:
     app_label, codename = dotted.split(".")
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def tokens_backdate(queryset, **fields) -> int:
+    """Move tokens into the past (expired, old enough to purge) for a test's given state.
+
+    A token's dates never change in the shop (`accounts_accounttoken_token_immutable`); a
+    test that needs an old token sets its rule aside for this one statement.
+    """
+    import pgtrigger
+
+    with pgtrigger.ignore("accounts.AccountToken:token_immutable"):
+        return queryset.update(**fields)

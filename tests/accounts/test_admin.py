@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts import services
 from apps.accounts.models import AccountToken
 from apps.auditing.jobs import job_execute
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, tokens_backdate
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +102,10 @@ def test_token_purge_job_deletes_only_old_dead_tokens(settings):
     long_ago = timezone.now() - dt.timedelta(days=8)
     for person in (other, UserFactory(), UserFactory()):
         services.email_verification_send(user=person)
-    AccountToken.objects.exclude(user=user).update(
-        created_at=long_ago - dt.timedelta(days=1), expires_at=long_ago
+    tokens_backdate(
+        AccountToken.objects.exclude(user=user),
+        created_at=long_ago - dt.timedelta(days=1),
+        expires_at=long_ago,
     )
     run = job_execute("accounts.tokens_purge")
     assert run.outcome == "success" and run.rows == 3

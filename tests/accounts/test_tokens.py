@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.accounts import services
 from apps.accounts.errors import TokenExpired, TokenInvalid, TokenSuperseded, TokenUsed
 from apps.accounts.models import AccountToken, User
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, tokens_backdate
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,8 @@ def test_verification_token_is_single_use():
 def test_expired_token_is_refused(settings):
     user = UserFactory()
     raw = services.email_verification_send(user=user)
-    AccountToken.objects.filter(user=user).update(
+    tokens_backdate(
+        AccountToken.objects.filter(user=user),
         created_at=timezone.now() - dt.timedelta(days=2),
         expires_at=timezone.now() - dt.timedelta(seconds=1),
     )
@@ -109,7 +110,8 @@ def test_verify_page_explains_a_bad_link_and_changes_nothing(
     if case == "used":
         services.email_verify(raw_token=raw)
     elif case == "expired":
-        AccountToken.objects.filter(user=user).update(
+        tokens_backdate(
+            AccountToken.objects.filter(user=user),
             expires_at=timezone.now() - dt.timedelta(seconds=1),
             created_at=timezone.now() - dt.timedelta(days=1),
         )
