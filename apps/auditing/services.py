@@ -252,8 +252,9 @@ def audit_redact(
                 "UPDATE auditing_auditevent SET changes = %s::jsonb, context = %s::jsonb,"
                 " ip = CASE WHEN %s THEN NULL ELSE ip END WHERE id = %s AND occurred_at = %s",
                 [
-                    json.dumps(new_changes),
-                    json.dumps(new_context),
+                    # None stays SQL NULL (json.dumps would make it a JSON null).
+                    None if new_changes is None else json.dumps(new_changes),
+                    None if new_context is None else json.dumps(new_context),
                     by_actor,
                     event_id,
                     occurred_at,

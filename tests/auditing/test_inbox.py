@@ -164,24 +164,26 @@ def test_inbox_truncate_is_refused(audit_trail):
     assert len(audit_trail.events()) == 1
 
 
-def test_redaction_may_blank_inbox_images_but_not_forge_them(audit_trail):
+def test_captures_are_never_rewritten_erasure_redacts_them_in_the_trail(audit_trail):
     Widget.objects.create(name="personal")
     event_id = audit_trail.events()[0].id
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
-        cursor.execute(
-            'UPDATE auditing_auditevent_inbox SET new_rows = \'[{"name": "[erased]"}]\''
-            " WHERE %s = ANY(ids)",
-            [event_id],
-        )
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
-            cursor.execute(
-                "UPDATE auditing_auditevent_inbox SET action = 'delete' WHERE %s = ANY(ids)",
-                [event_id],
-            )
-    assert audit_trail.events()[0].changes == {"name": "[erased]"}
+    for change in ('new_rows = \'[{"name": "[erased]"}]\'', "action = 'delete'"):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
+                cursor.execute(
+                    f"UPDATE auditing_auditevent_inbox SET {change} WHERE %s = ANY(ids)",
+                    [event_id],
+                )
+    assert audit_trail.events()[0].changes["name"] == "personal"
+    # Erasure drains first, then replaces the personal text in the trail.
+    services.audit_redact(
+        terms=["personal"],
+        rows=[("testapp_widget", audit_trail.events()[0].row_pk)],
+        reason="test",
+    )
+    assert _in_inbox([event_id]) == 0
+    assert audit_trail.events(action="insert")[0].changes["name"] == "[erased]"
 
 
 def test_drain_job_is_declared_every_thirty_seconds_and_records_its_run(audit_trail):
