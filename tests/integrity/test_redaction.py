@@ -92,3 +92,33 @@ def test_an_inbox_capture_is_never_rewritten_even_for_redaction():
     with connection.cursor() as cursor:
         cursor.execute("SELECT new_rows::text FROM auditing_auditevent_inbox")
         assert cursor.fetchall() == [(images,)]
+
+
+def test_forged_trail_rows_with_a_captures_ids_do_not_let_it_be_deleted():
+    from tests.testapp.models import Widget
+
+    while audit_inbox_drain(batch_size=100_000):
+        pass
+    Widget.objects.create(name="real")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ids[1], occurred_at, txid, new_rows::text FROM auditing_auditevent_inbox"
+        )
+        ((event_id, occurred_at, txid, images),) = cursor.fetchall()
+        # A row with the capture's id, time and transaction, but other content.
+        cursor.execute(
+            "INSERT INTO auditing_auditevent (id, occurred_at, txid, table_name, row_pk,"
+            " action, changes) VALUES (%s, %s, %s, 'testapp_widget', '1', 'insert',"
+            ' \'{"name": "forged"}\')',
+            [event_id, occurred_at, txid],
+        )
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM auditing_auditevent_inbox")
+    assert (
+        refused.value.__cause__.diag.constraint_name
+        == "auditing_auditevent_inbox_append_only"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT new_rows::text FROM auditing_auditevent_inbox")
+        assert cursor.fetchall() == [(images,)]
