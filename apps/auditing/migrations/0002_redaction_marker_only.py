@@ -1,10 +1,8 @@
 """Redaction may only replace personal text with the marker; inbox captures are never rewritten."""
 
-from pathlib import Path
-
 from django.db import migrations
 
-SQL = Path(__file__).resolve().parent.parent / "sql"
+from apps.auditing.sqlfiles import sql_file, sql_function
 
 
 class Migration(migrations.Migration):
@@ -12,7 +10,12 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            sql=(SQL / "redaction_marker_only.sql").read_text(),
-            reverse_sql=(SQL / "redaction_marker_only_reverse.sql").read_text(),
+            sql=sql_file("redaction_marker_only.sql"),
+            # Back to the rules of 0001, read from its files.
+            reverse_sql=[
+                sql_function("trail.sql", "auditing_refuse_change"),
+                sql_function("inbox.sql", "auditing_inbox_guard"),
+                "DROP FUNCTION auditing_redacted_from(jsonb, jsonb)",
+            ],
         ),
     ]

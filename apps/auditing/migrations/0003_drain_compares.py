@@ -1,10 +1,8 @@
 """A capture leaves the inbox only when the trail holds its events as they are."""
 
-from pathlib import Path
-
 from django.db import migrations
 
-SQL = Path(__file__).resolve().parent.parent / "sql"
+from apps.auditing.sqlfiles import sql_file, sql_function
 
 
 class Migration(migrations.Migration):
@@ -12,7 +10,8 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            sql=(SQL / "drain_compares.sql").read_text(),
-            reverse_sql=(SQL / "drain_compares_reverse.sql").read_text(),
+            sql=sql_file("drain_compares.sql"),
+            # Back to the guard of 0002, read from its file.
+            reverse_sql=sql_function("redaction_marker_only.sql", "auditing_inbox_guard"),
         ),
     ]
