@@ -13,3 +13,4 @@ class AuditingConfig(AppConfig):
 
         db.connect_signals()
         post_migrate.connect(schedule.sync_on_migrate, sender=self)
+        post_migrate.connect(db.ignore_list_owner_only, sender=self)

@@ -55,3 +55,25 @@ def install(sender=None, connection=None, **kwargs):
 
 def connect_signals() -> None:
     connection_created.connect(install, dispatch_uid="auditing.install_execute_wrapper")
+
+
+def ignore_list_owner_only(sender=None, using="default", **kwargs):
+    """After every migrate: pgtrigger's switch-off list works for the database owner only.
+
+    pgtrigger rewrites its `_pgtrigger_should_ignore()` whenever it installs a trigger, so
+    the version of `sql/ignore_owner_only.sql` is put back once the migrations have run.
+    """
+    from django.db import connections
+
+    from .sqlfiles import sql_file
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_regprocedure('public._pgtrigger_should_ignore(name)')"
+        )
+        if cursor.fetchone()[0] is None:
+            return  # no pgtrigger trigger installed (yet)
+        cursor.execute(sql_file("ignore_owner_only.sql"))
