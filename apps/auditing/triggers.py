@@ -19,6 +19,15 @@ import pgtrigger
 CAPTURE_FUNCTION = "auditing_capture"
 
 
+def _refusal(rule: str, message: str, errcode: str) -> str:
+    """The body of a trigger that refuses: its rule's name is the constraint name a service
+    maps to a ShopError (`apps.auditing.dberrors`); `%` in `message` is the table."""
+    return f"""
+            RAISE EXCEPTION '{rule}: {message}', TG_TABLE_NAME
+                USING ERRCODE = '{errcode}', CONSTRAINT = '{rule}';
+        """
+
+
 class AuditTrigger(pgtrigger.Trigger):
     """AFTER <op> FOR EACH STATEMENT EXECUTE auditing_capture(<pk column>, <excluded columns>)."""
 
@@ -41,37 +50,6 @@ class AuditTrigger(pgtrigger.Trigger):
             excluded.append(field.column)
         array = "{" + ",".join(excluded) + "}"
         return f"{CAPTURE_FUNCTION}('{pk}', '{array}')"
-
-
-class PkImmutable(pgtrigger.Trigger):
-    """BEFORE UPDATE OF <primary key>: a row keeps its key for life.
-
-    Rules that look at a row's key (a role's ancestors, a ledger's stock row, an audit
-    event's row) would otherwise be walked around by renumbering it. Only statements that
-    name the key column fire it (Django's saves never do), so it costs nothing otherwise.
-    """
-
-    when = pgtrigger.Before
-    operation = pgtrigger.Update
-    level = pgtrigger.Row
-
-    def __init__(self, *, name: str = "pk_immutable"):
-        super().__init__(name=name)
-
-    def compile(self, model):
-        self.operation = pgtrigger.UpdateOf(model._meta.pk.column)
-        return super().compile(model)
-
-    def get_condition(self, model):
-        pk = pgtrigger.utils.quote(model._meta.pk.column)
-        return pgtrigger.Condition(f"OLD.{pk} IS DISTINCT FROM NEW.{pk}")
-
-    def get_func(self, model) -> str:
-        rule = f"{model._meta.db_table}_pk_immutable"
-        return f"""
-            RAISE EXCEPTION '{rule}: the key of a row of % never changes', TG_TABLE_NAME
-                USING ERRCODE = 'check_violation', CONSTRAINT = '{rule}';
-        """
 
 
 def audited(*, exclude: Iterable[str] = ()) -> list[pgtrigger.Trigger]:
@@ -139,11 +117,11 @@ class NoTruncate(pgtrigger.Trigger):
         super().__init__(name=name)
 
     def get_func(self, model) -> str:
-        rule = f"{model._meta.db_table}_no_truncate"
-        return f"""
-            RAISE EXCEPTION '{rule}: TRUNCATE of % refused, its rows are kept', TG_TABLE_NAME
-                USING ERRCODE = 'insufficient_privilege', CONSTRAINT = '{rule}';
-        """
+        return _refusal(
+            f"{model._meta.db_table}_no_truncate",
+            "TRUNCATE of % refused, its rows are kept",
+            "insufficient_privilege",
+        )
 
 
 class FrozenColumns(pgtrigger.Trigger):
@@ -175,16 +153,37 @@ class FrozenColumns(pgtrigger.Trigger):
             tests.append(
                 f"(OLD.{column} IS NOT NULL AND {changed})" if self.once else changed
             )
-        return pgtrigger.Condition("(" + " OR ".join(tests) + ")")
+        condition = " OR ".join(tests)
+        return pgtrigger.Condition(f"({condition})" if len(tests) > 1 else condition)
+
+    def message(self, model) -> str:
+        what = "once set, never change" if self.once else "never change"
+        return f"{', '.join(self._columns(model))} of a row of % {what}"
 
     def get_func(self, model) -> str:
-        rule = f"{model._meta.db_table}_{self.name}"
-        what = "once set, never change" if self.once else "never change"
-        columns = ", ".join(self._columns(model))
-        return f"""
-            RAISE EXCEPTION '{rule}: {columns} of a row of % {what}', TG_TABLE_NAME
-                USING ERRCODE = 'check_violation', CONSTRAINT = '{rule}';
-        """
+        return _refusal(
+            f"{model._meta.db_table}_{self.name}",
+            self.message(model),
+            "check_violation",
+        )
+
+
+class PkImmutable(FrozenColumns):
+    """BEFORE UPDATE OF <primary key>: a row keeps its key for life.
+
+    Rules that look at a row's key (a role's ancestors, a ledger's stock row, an audit
+    event's row) would otherwise be walked around by renumbering it. Only statements that
+    name the key column fire it (Django's saves never do), so it costs nothing otherwise.
+    """
+
+    def __init__(self, *, name: str = "pk_immutable"):
+        super().__init__(name=name, fields=())
+
+    def _columns(self, model) -> list[str]:
+        return [model._meta.pk.column]
+
+    def message(self, model) -> str:
+        return "the key of a row of % never changes"
 
 
 def immutable(name: str, *fields: str) -> FrozenColumns:
