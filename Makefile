@@ -6,7 +6,7 @@ PYTHON ?= python3
 DEV_SETTINGS := config.settings.dev
 TEST_SETTINGS := config.settings.test
 
-.PHONY: help setup venv browser services stop-services migrate run test test-fast bench lint format check clean destroy
+.PHONY: help setup venv browser services roles stop-services migrate run test test-fast bench lint format check clean destroy
 
 # Every target has a `## what it does` comment on its line: `make help` prints them.
 help: ## list the targets, one line each
@@ -28,7 +28,15 @@ stop-services: ## stop the local PostgreSQL and Redis (their data is kept)
 	-scripts/pg.sh stop
 	-scripts/redis.sh stop
 
-setup: venv services ## venv + services: what every other target needs
+# The local cluster's superuser makes the roles; elsewhere DATABASE_ADMIN_URL names a role that may.
+roles: venv services ## create or update the database roles, the database and the grants (docs/security.md)
+	@if [ -z "$$DATABASE_URL" ]; then \
+		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py db_roles --owner-createdb; \
+	elif [ -n "$$DATABASE_ADMIN_URL" ]; then \
+		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py db_roles; \
+	else echo "DATABASE_ADMIN_URL not set: roles left as they are"; fi
+
+setup: venv services roles ## venv + services + roles: what every other target needs
 
 migrate: setup ## apply the migrations to the dev database
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py migrate --noinput
@@ -49,8 +57,8 @@ test: setup browser ## set up everything and run the whole test suite (what CI r
 test-fast: setup browser ## the suite without the tests marked slow (migration round trips), for local work
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-bench: migrate ## run the benchmarks (each prints one JSON line)
-	@for b in bench/*.py; do DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) $$b || exit 1; done
+bench: migrate ## run the benchmarks (each prints one JSON line; as the owner: they make scratch tables)
+	@for b in bench/*.py; do DATABASE_CONNECT_AS=owner DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) $$b || exit 1; done
 
 lint: venv ## ruff check, ruff format check, and the import contract (lint-imports)
 	$(VENV)/bin/ruff check .

@@ -4,8 +4,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 DATA="$LOCAL/pg"
 LOG="$LOCAL/pg.log"
+# The cluster's superuser; `manage.py db_roles` (make roles) makes the shop's roles and database.
 DB_USER=shop
-DB_NAME=shop
 
 if ! [ -x "$PG_BIN/initdb" ]; then
   need_pkg "$PG_BIN/initdb" postgresql-15
@@ -58,9 +58,6 @@ CONF
     "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q && break
     sleep 0.2
   done
-  psql -h 127.0.0.1 -p "$PG_PORT" -U "$DB_USER" -d postgres -tAc \
-    "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1 ||
-    psql -h 127.0.0.1 -p "$PG_PORT" -U "$DB_USER" -d postgres -qc "CREATE DATABASE $DB_NAME"
   echo "postgres running on 127.0.0.1:$PG_PORT (data $DATA)"
 }
 

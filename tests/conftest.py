@@ -18,33 +18,95 @@ from apps.auditing.models import AuditEventWithPending
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _flush_with_triggers_off():
+def _use_role(user: str, password: str | None) -> None:
+    from apps.auditing.roles import reconnect
+
+    reconnect(connection, user, password or "")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database is created and migrated by the owner role, as in production."""
+    _use_role(settings.DATABASE_OWNER["USER"], settings.DATABASE_OWNER["PASSWORD"])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Then the suite runs as the application's role (DATABASE_URL); the owner drops it."""
+    app = settings.DATABASE_APP
+    with django_db_blocker.unblock():
+        _use_role(app["USER"], app.get("PASSWORD"))
+    yield
+    with django_db_blocker.unblock():
+        _use_role(settings.DATABASE_OWNER["USER"], settings.DATABASE_OWNER["PASSWORD"])
+
+
+def _admin_dsn(dbname: str) -> dict:
+    import environ
+
+    admin = environ.Env.db_url_config(settings.DATABASE_ADMIN_URL)
+    return {
+        "host": connection.settings_dict["HOST"],
+        "port": connection.settings_dict["PORT"],
+        "user": admin["USER"],
+        "password": admin["PASSWORD"] or None,
+        "dbname": dbname,
+    }
+
+
+def owner_sql(statement: str, params=()):
+    """Run one statement as the owner, on a connection of its own (autocommit): it sees
+    committed rows only; what it changes outside transactions (a sequence) the test sees."""
+    import psycopg
+
+    s = connection.settings_dict
+    with psycopg.connect(
+        host=s["HOST"],
+        port=s["PORT"],
+        dbname=s["NAME"],
+        user=settings.DATABASE_OWNER["USER"],
+        password=settings.DATABASE_OWNER["PASSWORD"] or None,
+        autocommit=True,
+    ) as owner:
+        cursor = owner.execute(statement, params)
+        return cursor.fetchall() if cursor.description else None
+
+
+def superuser_sql(statement: str, params=()) -> None:
+    """Change committed rows behind every rule's back (session_replication_role = replica),
+    as the cluster's superuser: how a test sets up a corruption the shop must detect."""
+    import psycopg
+
+    with psycopg.connect(**_admin_dsn(connection.settings_dict["NAME"])) as admin:
+        admin.execute("SET LOCAL session_replication_role = replica")
+        admin.execute(statement, params)
+
+
+def _flush_as_superuser():
     """Let the suite reset its database between transactional tests.
 
-    Django resets it with TRUNCATE, which every table whose rows are kept refuses (as it must
-    in the shop). The reset is a test-only maintenance step, run as the database superuser
-    with ordinary triggers off for its transaction (session_replication_role = replica).
+    Django resets it with TRUNCATE, which the application's role may not run and every table
+    whose rows are kept refuses (as it must in the shop). The reset is a test-only
+    maintenance step, run as the cluster's superuser (DATABASE_ADMIN_URL) with ordinary
+    triggers off for its transaction (session_replication_role = replica).
     """
+    import psycopg
     from django.db.backends.postgresql.operations import DatabaseOperations
 
-    original = DatabaseOperations.sql_flush
+    def execute_sql_flush(self, sql_list):
+        if not sql_list:
+            return
+        with psycopg.connect(
+            **_admin_dsn(self.connection.settings_dict["NAME"])
+        ) as admin:
+            admin.execute("SET LOCAL session_replication_role = replica")
+            for statement in sql_list:
+                admin.execute(statement)
 
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        statements = original(
-            self,
-            style,
-            tables,
-            reset_sequences=reset_sequences,
-            allow_cascade=allow_cascade,
-        )
-        if not statements:
-            return statements
-        return ["SET LOCAL session_replication_role = replica", *statements]
-
-    DatabaseOperations.sql_flush = sql_flush
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
 
 
-_flush_with_triggers_off()
+_flush_as_superuser()
 
 
 def _max_event_id() -> int:

@@ -50,24 +50,30 @@ def test_all_six_apps_are_installed():
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_migrate_every_app_to_zero_and_back_on_a_scratch_database():
-    settings = connection.settings_dict
+def test_migrate_every_app_to_zero_and_back_on_a_scratch_database(settings):
+    # The migrations run as the owner, the application connects as its own role: as in
+    # production.
+    db = connection.settings_dict
+    owner, app = settings.DATABASE_OWNER, settings.DATABASE_APP
     scratch = f"shop_migrate_{uuid.uuid4().hex[:8]}"
     dsn = dict(
-        host=settings["HOST"],
-        port=settings["PORT"],
-        user=settings["USER"],
-        password=settings.get("PASSWORD") or None,
+        host=db["HOST"],
+        port=db["PORT"],
+        user=owner["USER"],
+        password=owner["PASSWORD"] or None,
     )
     with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as admin:
         admin.execute(f'CREATE DATABASE "{scratch}"')
-    auth = settings["USER"] + (
-        f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-    )
+
+    def url(role):
+        auth = role["USER"] + (f":{role['PASSWORD']}" if role["PASSWORD"] else "")
+        return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{scratch}"
+
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{auth}@{settings['HOST']}:{settings['PORT']}/{scratch}",
+        "DATABASE_URL": url(app),
+        "DATABASE_OWNER_URL": url(owner),
     }
 
     def manage(*args):

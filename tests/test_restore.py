@@ -13,9 +13,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import environ
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
+
+from apps.auditing.roles import role_names
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -52,7 +56,7 @@ def fresh_cluster():
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(data, "postgres")
-    user = connection.settings_dict["USER"]
+    user = environ.Env.db_url_config(settings.DATABASE_ADMIN_URL)["USER"]
     port = _free_port()
     _run(
         _as_postgres(
@@ -87,7 +91,14 @@ def fresh_cluster():
         )
     )
     try:
-        yield {"host": "127.0.0.1", "port": port, "user": user}
+        cluster = {"host": "127.0.0.1", "port": port, "user": user}
+        # The shop's roles, as `manage.py db_roles` makes them before a restore.
+        owner, app, report = role_names()
+        with psycopg.connect(**cluster, dbname="postgres", autocommit=True) as conn:
+            for role in (owner, app):
+                conn.execute(f'CREATE ROLE "{role}" LOGIN')
+            conn.execute(f'CREATE ROLE "{report}" NOLOGIN')
+        yield cluster
     finally:
         subprocess.run(
             _as_postgres(
@@ -99,9 +110,10 @@ def fresh_cluster():
 
 
 def test_a_dump_restores_into_a_shop_that_audits_and_refuses(fresh_cluster, tmp_path):
-    # given: a dump of the migrated shop database (the test database, migrated as in production)
+    # given: a dump of the migrated shop database (the test database, migrated as in
+    # production), taken by the owner
     source = connection.settings_dict
-    env = {**os.environ, "PGPASSWORD": source.get("PASSWORD") or ""}
+    env = {**os.environ, "PGPASSWORD": settings.DATABASE_OWNER["PASSWORD"] or ""}
     dump = tmp_path / "shop.dump"
     _run(
         [
@@ -112,7 +124,7 @@ def test_a_dump_restores_into_a_shop_that_audits_and_refuses(fresh_cluster, tmp_
             "-p",
             str(source["PORT"]),
             "-U",
-            source["USER"],
+            settings.DATABASE_OWNER["USER"],
             "-f",
             str(dump),
             source["NAME"],
@@ -132,7 +144,7 @@ def test_a_dump_restores_into_a_shop_that_audits_and_refuses(fresh_cluster, tmp_
     with psycopg.connect(
         **{**fresh_cluster, "dbname": "postgres"}, autocommit=True
     ) as conn:
-        conn.execute("CREATE DATABASE restored")
+        conn.execute(f'CREATE DATABASE restored OWNER "{role_names()[0]}"')
     _run(
         [
             str(PG_BIN / "pg_restore"),
@@ -149,9 +161,10 @@ def test_a_dump_restores_into_a_shop_that_audits_and_refuses(fresh_cluster, tmp_
         ]
     )
 
-    # then: every trigger and function is there, an audited write is captured and reaches
-    # the trail, and protected writes are refused
+    # then: every trigger and function is there, and for the application's role an
+    # audited write is captured and reaches the trail, and protected writes are refused
     with psycopg.connect(**target, autocommit=True) as conn:
+        conn.execute(f'SET ROLE "{role_names()[1]}"')
         assert conn.execute(COUNT_TRIGGERS).fetchone()[0] == triggers
         assert conn.execute(COUNT_FUNCTIONS).fetchone()[0] == functions
         with conn.transaction():

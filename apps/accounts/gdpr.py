@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pgtrigger
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.auditing.selectors import audit_row_history
@@ -176,10 +175,11 @@ def account_erase(*, user: User, actor: User | None = None) -> None:
     for _name, eraser in sorted(ERASERS.items()):
         rows += eraser(user)
 
-    history = User.history.model
-    with pgtrigger.ignore("accounts.HistoricalUser:history_append_only"):
-        history.objects.filter(id=user.pk).update(
-            email=pseudonym, full_name="", phone=""
+    # The history is append-only; the owner's function scrubs an erased account's rows
+    # (migration accounts.0008).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT accounts_user_history_scrub(%s, %s)", [user.pk, pseudonym]
         )
     audit_redact(terms=terms, rows=rows, actor_ids=[user.pk], reason="account_erase")
     audit_record(

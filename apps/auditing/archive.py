@@ -94,16 +94,13 @@ class _HashingFile:
 
 
 def partition_detach(table: str) -> None:
-    """Detach a partition from the audit trail (briefly locks the parent)."""
+    """Detach a partition of a month that is over from the audit trail (briefly locks the parent).
+
+    The owner's function does it (sql/definer.sql): the application's role alters no table.
+    """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL lock_timeout = '5s'")
-        cursor.execute(
-            "SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s)", [table]
-        )
-        if cursor.fetchone():
-            cursor.execute(
-                f"ALTER TABLE auditing_auditevent DETACH PARTITION {connection.ops.quote_name(table)}"
-            )
+        cursor.execute("SELECT auditing_partition_detach(%s)", [table])
 
 
 def _copy_out(table: str, target: Path, level: int) -> tuple[int, int, str, int]:
@@ -223,7 +220,12 @@ def partition_archive(
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL lock_timeout = '5s'")
-        cursor.execute(f"DROP TABLE {quoted}")
+        # Dropped by the owner's function, which checks the rows are all archived and
+        # records the drop, with the archive's checksum, in the trail.
+        cursor.execute(
+            "SELECT auditing_partition_drop(%s, %s, %s, %s)",
+            [table, manifest.rows, manifest.file, manifest.sha256],
+        )
     return manifest
 
 

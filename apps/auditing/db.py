@@ -65,12 +65,14 @@ def ignore_list_owner_only(sender=None, using="default", **kwargs):
     """
     from django.db import connections
 
+    from .roles import as_owner
     from .sqlfiles import sql_file
 
-    connection = connections[using]
-    if connection.vendor != "postgresql":
+    if connections[using].vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
+    # `flush` sends post_migrate too, from the application's connection: the function is
+    # the owner's to replace.
+    with as_owner(using) as connection, connection.cursor() as cursor:
         cursor.execute(
             "SELECT to_regprocedure('public._pgtrigger_should_ignore(name)')"
         )

@@ -29,8 +29,9 @@ def audit_record(
 
     The actor is the audit context's, or `actor` (a user) for events about a person acting
     before the context knows them (sign-up, sign-in, sign-out). Written straight into the
-    partitioned trail: application events are few, and reads find them at once. Row changes
-    go through the inbox (see `audit_inbox_drain`).
+    partitioned trail (through `auditing_event_record()`, which gives it its id and time):
+    application events are few, and reads find them at once. Row changes go through the
+    inbox (see `audit_inbox_drain`).
     """
     ctx = current()
     if ctx is not None:
@@ -44,13 +45,12 @@ def audit_record(
         actor_id, actor_kind = None, "system"
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO auditing_auditevent (table_name, row_pk, action, changes, actor_id,"
-            " actor_kind, source, request_id, ip, context)"
-            " VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s::inet, %s::jsonb)",
+            "SELECT auditing_event_record(%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s::inet,"
+            " %s::jsonb)",
             [
+                action,
                 table_name,
                 None if row_pk is None else str(row_pk),
-                action,
                 json.dumps(data, default=str) if data is not None else None,
                 actor_id,
                 actor_kind,
@@ -154,39 +154,27 @@ def soft_deleted_purge(
 
     Returns (purged, kept, last pk seen): rows still referenced by a protected child are kept.
     """
-    import pgtrigger
-
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(model._meta.pk.column)
     pick = (
-        f"SELECT {pk} FROM {table} WHERE deleted_at < %s AND (%s::text IS NULL OR {pk} > %s)"
+        f"SELECT {pk}::text FROM {table} WHERE deleted_at < %s AND (%s::text IS NULL OR {pk} > %s)"
         f" ORDER BY {pk} LIMIT %s FOR UPDATE SKIP LOCKED"
     )
-    purged = kept = 0
-    with transaction.atomic(), pgtrigger.ignore(f"{model._meta.label}:soft_delete"):
-        with connection.cursor() as cursor:
-            # Django's foreign keys are deferred: check them per DELETE, not at COMMIT.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(pick, [older_than, after, after, batch_size])
-            ids = [row[0] for row in cursor.fetchall()]
-            if not ids:
-                return 0, 0, None
-            try:
-                with transaction.atomic():
-                    cursor.execute(f"DELETE FROM {table} WHERE {pk} = ANY(%s)", [ids])
-                    purged = cursor.rowcount
-            except IntegrityError:
-                # Some are still referenced: purge one by one, keep the referenced ones.
-                for row_id in ids:
-                    try:
-                        with transaction.atomic():
-                            cursor.execute(
-                                f"DELETE FROM {table} WHERE {pk} = %s", [row_id]
-                            )
-                            purged += cursor.rowcount
-                    except IntegrityError:
-                        kept += 1
-    return purged, kept, ids[-1]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Django's foreign keys are deferred: check them per DELETE, not at COMMIT.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(pick, [older_than, after, after, batch_size])
+        ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return 0, 0, None
+        # The delete itself is the owner's (sql/definer.sql): the application's role may not
+        # switch the soft-delete trigger off.
+        cursor.execute(
+            "SELECT auditing_soft_deleted_purge(%s::regclass, %s, %s)",
+            [model._meta.db_table, ids, older_than],
+        )
+        purged, kept = cursor.fetchone()[0]
+    return purged, kept, model._meta.pk.to_python(ids[-1])
 
 
 def _scrub(value: Any, terms: list[str]) -> Any:
@@ -236,10 +224,9 @@ def audit_redact(
             cursor.execute(
                 "SELECT auditing_inbox_drain(%s, true)", [settings.JOB_BATCH_SIZE * 10]
             )
-        cursor.execute("SELECT set_config('auditing.redaction', 'on', true)")
         cursor.execute(
             "SELECT id, occurred_at, changes, context, actor_id = ANY(%s) FROM auditing_auditevent"
-            f" WHERE {' OR '.join(conditions)} FOR UPDATE",
+            f" WHERE {' OR '.join(conditions)}",
             [list(actor_ids), *params],
         )
         for event_id, occurred_at, changes, context, by_actor in cursor.fetchall():
@@ -248,20 +235,20 @@ def audit_redact(
             new_changes, new_context = _scrub(changes, terms), _scrub(context, terms)
             if new_changes == changes and new_context == context and not by_actor:
                 continue
+            # The owner's function (sql/definer.sql); the trail's trigger lets it replace
+            # personal values with the marker and clear the address, nothing else.
             cursor.execute(
-                "UPDATE auditing_auditevent SET changes = %s::jsonb, context = %s::jsonb,"
-                " ip = CASE WHEN %s THEN NULL ELSE ip END WHERE id = %s AND occurred_at = %s",
+                "SELECT auditing_event_redact(%s, %s, %s::jsonb, %s::jsonb, %s)",
                 [
+                    event_id,
+                    occurred_at,
                     # None stays SQL NULL (json.dumps would make it a JSON null).
                     None if new_changes is None else json.dumps(new_changes),
                     None if new_context is None else json.dumps(new_context),
                     by_actor,
-                    event_id,
-                    occurred_at,
                 ],
             )
             changed += 1
-        cursor.execute("SELECT set_config('auditing.redaction', '', true)")
     audit_record(
         "audit_redacted",
         data={"reason": reason, "events": changed, "rows": [list(r) for r in rows]},

@@ -40,7 +40,11 @@ class SoftDeleteQuerySet(models.QuerySet):
         return count, {self.model._meta.label: count}
 
     def hard_delete(self):
-        """Really delete (retention purge only): bypasses the soft-delete trigger."""
+        """Really delete, setting the soft-delete trigger aside: on the owner's connection only.
+
+        The application's role cannot set a rule aside (its rows are soft-deleted all the same);
+        it purges through `services.soft_deleted_purge` after the retention.
+        """
         import pgtrigger
 
         with pgtrigger.ignore(f"{self.model._meta.label}:soft_delete"):

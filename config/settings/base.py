@@ -79,11 +79,53 @@ TEMPLATES = [
 ]
 
 # --- database ---------------------------------------------------------------
+# Three roles (docs/security.md): the application connects as DATABASE_URL's role, which reads
+# and writes rows but cannot change the schema or switch a rule off; migrations and the test
+# set-up connect as DATABASE_OWNER_URL's role, which owns the schema (only its user and
+# password are used: host and database are DATABASE_URL's); `manage.py db_roles` creates both
+# and a read-only reporting role, connecting as DATABASE_ADMIN_URL's role (one that may create
+# roles and databases). Left unset, they are the project-local cluster's (scripts/pg.sh).
+_LOCAL_PG = f"127.0.0.1:{env('PG_PORT', default='25432')}"
+_LOCAL = "DATABASE_URL" not in env
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL",
-        default=f"postgres://shop@127.0.0.1:{env('PG_PORT', default='25432')}/shop",
-    ),
+    "default": env.db("DATABASE_URL", default=f"postgres://shop_app@{_LOCAL_PG}/shop"),
+}
+# The application's role as configured (the connection's own settings change while a
+# command runs as the owner).
+DATABASE_APP = {
+    "USER": DATABASES["default"]["USER"],
+    "PASSWORD": DATABASES["default"]["PASSWORD"],
+}
+# Without DATABASE_OWNER_URL the application's role is the owner too: one role for
+# everything, as before roles were split (a system check warns in production).
+_owner = env.db(
+    "DATABASE_OWNER_URL",
+    default=f"postgres://shop_owner@{_LOCAL_PG}/shop"
+    if _LOCAL
+    else env("DATABASE_URL"),
+)
+DATABASE_OWNER = {"USER": _owner["USER"], "PASSWORD": _owner["PASSWORD"]}
+# The benchmarks make scratch tables and schemas: `make bench` connects as the owner.
+if env("DATABASE_CONNECT_AS", default="application") == "owner":
+    DATABASES["default"].update(DATABASE_OWNER)
+DATABASE_ADMIN_URL = env(
+    "DATABASE_ADMIN_URL",
+    default=f"postgres://shop@{_LOCAL_PG}/postgres" if _LOCAL else "",
+)
+# The reporting role: a login role when DATABASE_REPORT_URL names one, otherwise a group
+# role (NOLOGIN) that analysts' own roles are made members of.
+DATABASE_REPORT_URL = env("DATABASE_REPORT_URL", default="")
+DATABASE_REPORT_ROLE = (
+    env.db("DATABASE_REPORT_URL")["USER"]
+    if DATABASE_REPORT_URL
+    else env("DATABASE_REPORT_ROLE", default="shop_report")
+)
+# What the reporting role may not read: whole tables ("*") or some columns.
+DATABASE_REPORT_HIDDEN = {
+    "django_session": "*",
+    "accounts_accounttoken": "*",
+    "accounts_user": ["password"],
+    "accounts_historicaluser": ["password"],
 }
 # psycopg 3 with Django's built-in pool. Client-side binding stays on: the audit
 # context is sent as a `set_config(..., true)` prefix in the same statement.

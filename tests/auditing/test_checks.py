@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from apps.auditing.checks import earlier_audit_kernel
+from apps.auditing.roles import as_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -12,12 +13,17 @@ def test_the_current_kernel_passes():
     assert earlier_audit_kernel(databases=["default"]) == []
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_earlier_kernels_function_is_reported():
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE FUNCTION auditing_capture_rows() RETURNS trigger LANGUAGE plpgsql"
             " AS $$ BEGIN RETURN NULL; END $$"
         )
-    (error,) = earlier_audit_kernel(databases=["default"])
-    assert error.id == "auditing.E001"
-    assert "auditing_capture_rows (plpgsql)" in error.msg
+    try:
+        (error,) = earlier_audit_kernel(databases=["default"])
+        assert error.id == "auditing.E001"
+        assert "auditing_capture_rows (plpgsql)" in error.msg
+    finally:
+        with as_owner(), connection.cursor() as cursor:
+            cursor.execute("DROP FUNCTION auditing_capture_rows()")

@@ -10,6 +10,7 @@ from apps.accounts.errors import RoleCycle
 from apps.accounts.models import Role, User
 from apps.auditing.dberrors import constraint_errors
 from apps.auditing.errors import ShopError
+from apps.auditing.roles import as_owner
 from apps.catalog.errors import PriceExists
 from apps.catalog.models import Price
 from tests.catalog.factories import ProductVariantFactory
@@ -117,10 +118,11 @@ def test_role_cycle_trigger_names_accounts_role_no_cycle():
     assert Role.objects.get(pk=parent.pk).parent_id is None
 
 
+@pytest.mark.django_db(transaction=True)
 def test_role_own_parent_check_names_accounts_role_not_own_parent():
     # The cycle trigger runs first and refuses this too; the CHECK stands behind it.
     role = Role.objects.create(name="Alone")
-    with pgtrigger.ignore("accounts.Role:role_no_cycle"):
+    with as_owner(), pgtrigger.ignore("accounts.Role:role_no_cycle"):
         _trigger_refusal(
             "UPDATE accounts_role SET parent_id = id WHERE id = %s",
             [role.pk],
@@ -160,6 +162,7 @@ def test_stock_trigger_names_inventory_stock_on_hand_from_ledger():
     assert Stock.objects.get(pk=stock.pk).on_hand == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_role_save_maps_both_role_rules_to_role_cycle():
     parent = Role.objects.create(name="Top")
     child = Role.objects.create(name="Below", parent=parent)
@@ -172,7 +175,11 @@ def test_role_save_maps_both_role_rules_to_role_cycle():
     alone.parent = alone
     with pytest.raises(RoleCycle):
         services.role_save(role=alone)  # refused by the trigger
-    with pgtrigger.ignore("accounts.Role:role_no_cycle"), pytest.raises(RoleCycle):
+    with (
+        as_owner(),
+        pgtrigger.ignore("accounts.Role:role_no_cycle"),
+        pytest.raises(RoleCycle),
+    ):
         services.role_save(role=alone)  # refused by the CHECK behind it
     assert list(
         Role.objects.filter(pk__in=[parent.pk, alone.pk]).values_list(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.auditing import services
 from apps.auditing.jobs import job_execute
+from apps.auditing.roles import as_owner
 
 OLD_MONTH = dt.date(2019, 3, 1)
 OLD_TABLE = "auditing_auditevent_y2019m03"
@@ -54,16 +55,20 @@ def test_partitions_ensure_creates_missing_months_once():
     ]
     assert services.partitions_ensure(ahead=2, today=future) == []
     with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL TimeZone = 'UTC'")
         cursor.execute(
-            "INSERT INTO auditing_auditevent (occurred_at, action) VALUES ('2031-06-15T12:00:00Z', 'probe')"
-            " RETURNING tableoid::regclass::text"
+            "SELECT pg_get_expr(relpartbound, oid) FROM pg_class"
+            " WHERE relname = 'auditing_auditevent_y2031m06'"
         )
-        assert cursor.fetchone()[0] == "auditing_auditevent_y2031m06"
+        assert cursor.fetchone()[0] == (
+            "FOR VALUES FROM ('2031-06-01 00:00:00+00') TO ('2031-07-01 00:00:00+00')"
+        )
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_event_outside_every_partition_lands_in_default_partition():
-    with connection.cursor() as cursor:
+    # Events are the database's to date: only the owner can write one of another time.
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO auditing_auditevent (occurred_at, action) VALUES ('1990-01-01T00:00:00Z', 'probe')"
             " RETURNING tableoid::regclass::text"
@@ -81,7 +86,8 @@ def test_partitions_create_job_records_a_run():
 @pytest.fixture
 def old_partition(settings, tmp_path):
     settings.ARCHIVE_ROOT = tmp_path
-    with connection.cursor() as cursor:
+    # Old events are written by the owner: the application's role cannot date an event.
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute("SELECT auditing_partition_ensure(%s)", [OLD_MONTH])
         cursor.execute(
             """
@@ -95,7 +101,7 @@ def old_partition(settings, tmp_path):
             """
         )
     yield tmp_path
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         for table in (OLD_TABLE, "audit_restore_y2019m03"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -128,7 +134,7 @@ def test_archive_keeps_recent_partitions(old_partition):
 @pytest.mark.django_db(transaction=True)
 def test_archive_resumes_a_partition_left_detached(old_partition):
     with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE auditing_auditevent DETACH PARTITION {OLD_TABLE}")
+        cursor.execute("SELECT auditing_partition_detach(%s)", [OLD_TABLE])
     run = job_execute("auditing.partitions_archive")
     assert run.rows == 500 and not _exists(OLD_TABLE)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from tests.conftest import superuser_sql
+
 pytestmark = pytest.mark.django_db
 
 
@@ -24,6 +26,7 @@ def test_inventory_check_command_reports_agreement(stocked):
     assert "agree" in out.getvalue()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_check_detects_a_ledger_that_does_not_add_up(stocked):
     from io import StringIO
 
@@ -32,10 +35,8 @@ def test_check_detects_a_ledger_that_does_not_add_up(stocked):
     from apps.auditing.jobs import job_execute
 
     _, main, _ = stocked
-    # Simulate corruption from outside the rules (triggers off for this transaction only).
-    _sql("SET LOCAL session_replication_role = replica")
-    _sql("UPDATE inventory_stock SET on_hand = 99 WHERE id = %s", [main.pk])
-    _sql("SET LOCAL session_replication_role = origin")
+    # Simulate corruption from outside the rules: the cluster's superuser, triggers off.
+    superuser_sql("UPDATE inventory_stock SET on_hand = 99 WHERE id = %s", [main.pk])
     out = StringIO()
     with pytest.raises(CommandError):
         call_command("inventory_check", stdout=out)

@@ -44,6 +44,9 @@ def review_moderate(
 
 
 def ratings_refresh() -> None:
-    """Recompute approved-review aggregates (readers are not blocked)."""
+    """Recompute approved-review aggregates (readers are not blocked).
+
+    Through the owner's function (migration catalog.0007): only a view's owner may refresh it.
+    """
     with connection.cursor() as cursor:
-        cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY catalog_productrating")
+        cursor.execute("SELECT catalog_productrating_refresh()")

@@ -3,6 +3,7 @@ from django.core.management.base import CommandError
 from apps.auditing.archive import archive_restore, resolve_manifest
 from apps.auditing.commands import AuditedCommand
 from apps.auditing.errors import ArchiveError
+from apps.auditing.roles import as_owner
 from apps.auditing.services import audit_record
 
 
@@ -22,7 +23,10 @@ class Command(AuditedCommand):
     def handle(self, *args, archive, table, **options):
         try:
             manifest = resolve_manifest(archive)
-            name, rows = archive_restore(manifest, table=table)
+            # The scratch table is made by the owner (the application's role creates no
+            # table); the application's role may read it.
+            with as_owner():
+                name, rows = archive_restore(manifest, table=table)
         except ArchiveError as exc:
             raise CommandError(str(exc)) from exc
         audit_record(
