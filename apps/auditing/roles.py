@@ -31,6 +31,7 @@ RAW_TABLES = {
     # Events arrive through the inbox and the definer functions only.
     "auditing_auditevent": ("SELECT",),
     "auditing_auditevent_inbox": ("SELECT", "INSERT"),
+    "auditing_auditevent_quarantine": ("SELECT",),
     "django_migrations": ("SELECT",),
 }
 RELATION_KINDS = {
@@ -231,15 +232,20 @@ def grants_sync(using: str = "default") -> list[str]:
         )
         if cursor.fetchone()[0] < 2:
             return []  # roles not made yet: `manage.py db_roles` makes them, then syncs
-        statements = grants_plan(cursor)
-        statements += [
+        changes = grants_plan(cursor)
+        cursor.execute("SELECT current_database()")
+        database = cursor.fetchone()[0]
+        always = [
             "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+            # No temporary tables: a table of its own would let a role fire the audit
+            # capture with rows it invents.
+            f'REVOKE TEMPORARY ON DATABASE "{database}" FROM PUBLIC, "{app}", "{report}"',
             f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO "{app}", "{report}"',
             f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "{app}"',
         ]
-        for statement in statements:
+        for statement in changes + always:
             cursor.execute(statement)
-    return statements[:-3]
+    return changes
 
 
 def sync_on_migrate(sender=None, using="default", **kwargs) -> None:

@@ -102,11 +102,19 @@ def jobs_watchdog_task(run: JobRun) -> int:
     ).delete()
     backlog = selectors.audit_backlog()
     run.detail = {"stale": stale, "pruned": pruned, "audit_backlog": backlog.as_dict()}
+    warnings = []
     if backlog.lagging:
-        warning = (
+        warnings.append(
             f"audit drain behind: {backlog.events} row changes wait in the inbox,"
             f" the oldest for {backlog.lag_seconds:.0f} s"
         )
+    if backlog.quarantined:
+        warnings.append(
+            f"{backlog.quarantined} audit capture(s) the drain could not move are in"
+            " auditing_auditevent_quarantine (docs/auditing.md)"
+        )
+    for warning in warnings:
         log.warning(warning)
-        run.detail["warnings"] = [warning]
+    if warnings:
+        run.detail["warnings"] = warnings
     return stale + pruned

@@ -58,6 +58,17 @@ def healthz(request):
         body["down"] = down
     if checks["database"] == "ok":
         body["audit"] = _audit_backlog()
-        if body["audit"].get("lagging"):
-            body["warnings"] = ["audit_drain_lagging"]
+        warnings = [
+            name
+            for name, on in (
+                ("audit_drain_lagging", body["audit"].get("lagging")),
+                (
+                    "audit_captures_quarantined",
+                    body["audit"].get("quarantined_captures"),
+                ),
+            )
+            if on
+        ]
+        if warnings:
+            body["warnings"] = warnings
     return JsonResponse(body, status=503 if down else 200)

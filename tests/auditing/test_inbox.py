@@ -242,3 +242,65 @@ def test_two_drains_at_once_move_each_row_once():
         )
         == 0
     )
+
+
+def test_the_application_cannot_write_a_capture_of_its_own(audit_trail):
+    before = _scalar("SELECT count(*) FROM auditing_auditevent_inbox")
+    with pytest.raises(DatabaseError, match="capture_only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO auditing_auditevent_inbox"
+                " (table_name, pk_column, action, ids, new_rows, actor_kind, source)"
+                " VALUES ('accounts_user', 'id', 'insert',"
+                " ARRAY[nextval('auditing_auditevent_id_seq')],"
+                """ '[{"id": 1, "email": "forged@example.com"}]', 'staff', 'admin')"""
+            )
+    assert _scalar("SELECT count(*) FROM auditing_auditevent_inbox") == before
+    assert audit_trail.events() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_capture_the_drain_cannot_move_is_quarantined_and_the_rest_move(
+    audit_trail, client
+):
+    from apps.auditing.selectors import audit_backlog
+    from tests.conftest import superuser_sql
+
+    _drain_all()
+    Widget.objects.create(name="first")
+    _drain_all()
+    (first,) = audit_trail.events()
+    # A capture whose event clashes with one the trail holds (same id and time), as a
+    # damaged or hand-made row would: it can never reach the trail.
+    superuser_sql(
+        "INSERT INTO auditing_auditevent_inbox (occurred_at, table_name, pk_column, action,"
+        " ids, new_rows, actor_kind, source) VALUES (%s, 'testapp_widget', 'id', 'insert',"
+        """ ARRAY[%s::bigint], '[{"id": 1, "name": "clash"}]', 'system', 'sql')""",
+        [first.occurred_at, first.id],
+    )
+    Widget.objects.create(name="behind it")
+    try:
+        assert (
+            _drain_all() == 2
+        )  # both left the inbox: one to the trail, one to quarantine
+        assert _scalar("SELECT count(*) FROM auditing_auditevent_inbox") == 0
+        assert [e.changes["name"] for e in audit_trail.events()] == [
+            "first",
+            "behind it",
+        ]
+        assert (
+            _scalar(
+                "SELECT count(*) FROM auditing_auditevent_quarantine"
+                " WHERE sqlstate = '23505' AND capture->'new_rows'->0->>'name' = 'clash'"
+            )
+            == 1
+        )
+        assert audit_backlog().quarantined == 1
+        body = client.get("/healthz").json()
+        assert body["warnings"] == ["audit_captures_quarantined"]
+        # Kept: the application can neither change nor remove it.
+        with pytest.raises(DatabaseError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM auditing_auditevent_quarantine")
+    finally:
+        superuser_sql("DELETE FROM auditing_auditevent_quarantine")

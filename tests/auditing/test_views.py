@@ -14,6 +14,7 @@ def test_healthz_reports_ok_when_everything_answers(client):
         "pending_captures",
         "oldest_pending_age_s",
         "lagging",
+        "quarantined_captures",
     }
     assert "warnings" not in body
 

@@ -50,7 +50,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--owner-createdb",
             action="store_true",
-            help="let the owner role create databases (the test suite makes its own)",
+            help="let the owner role create databases (the test suite makes its own;"
+            " without it, the attribute is left as it is)",
         )
 
     def handle(self, *args, owner_createdb=False, **options):
@@ -99,7 +100,7 @@ class Command(BaseCommand):
                 )
             )
             db.execute(
-                sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}, {}").format(
+                sql.SQL("GRANT CONNECT ON DATABASE {} TO {}, {}").format(
                     sql.Identifier(database),
                     sql.Identifier(app),
                     sql.Identifier(report),
@@ -120,8 +121,11 @@ class Command(BaseCommand):
             "NOSUPERUSER",
             "NOCREATEROLE",
             "NOBYPASSRLS",
-            "CREATEDB" if createdb else "NOCREATEDB",
         ]
+        # CREATEDB only when asked for (the local cluster, for the test databases); a role
+        # that has it keeps it: asking for nothing takes nothing away.
+        if createdb:
+            options.append("CREATEDB")
         statement = sql.SQL("{} ROLE {} " + " ".join(options)).format(
             sql.SQL("ALTER" if exists else "CREATE"), sql.Identifier(name)
         )
