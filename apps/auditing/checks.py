@@ -41,3 +41,21 @@ def earlier_audit_kernel(app_configs=None, databases=None, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def application_role_owns_nothing(app_configs=None, **kwargs):
+    """`check --deploy`: the application must not connect as the role that owns the schema."""
+    from .roles import roles_split
+
+    if roles_split():
+        return []
+    return [
+        checks.Warning(
+            "The application connects as the role that owns the database schema: it could"
+            " alter or drop tables and switch the shop's rules off.",
+            hint="Set DATABASE_OWNER_URL to the owner role and DATABASE_URL to the"
+            " application role; `manage.py db_roles` makes both (docs/security.md).",
+            id="auditing.W001",
+        )
+    ]

@@ -27,3 +27,12 @@ def test_an_earlier_kernels_function_is_reported():
     finally:
         with as_owner(), connection.cursor() as cursor:
             cursor.execute("DROP FUNCTION auditing_capture_rows()")
+
+
+def test_deploy_check_warns_when_the_application_owns_the_schema(settings):
+    from apps.auditing.checks import application_role_owns_nothing
+
+    assert application_role_owns_nothing() == []
+    settings.DATABASE_OWNER = dict(settings.DATABASE_APP)
+    (warning,) = application_role_owns_nothing()
+    assert warning.id == "auditing.W001"
