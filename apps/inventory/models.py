@@ -3,6 +3,10 @@
 `Stock.on_hand` can only change by inserting a `StockMovement`: a trigger on the ledger
 applies the quantity, and a trigger on stock refuses any other change of `on_hand`. So the
 ledger sums to `on_hand` by construction, for every writer, raw SQL included.
+
+`Stock.reserved` is derived the same way from the reservations: triggers on
+`inventory_reservation` add an active reservation's quantity when it is written and take it
+off when it leaves `active`, and a trigger on stock refuses any other change of `reserved`.
 """
 
 from __future__ import annotations
@@ -47,6 +51,29 @@ class LowStockTrigger(pgtrigger.Trigger):
         END IF;
         RETURN NULL;
     """
+
+
+# Created by migration 0007: SECURITY DEFINER, owned by the tables' owner (the one writer of
+# Stock.reserved). The triggers below only point at it.
+RESERVED_SYNC_FUNCTION = "inventory_reserved_sync"
+
+
+class ReservedSync(pgtrigger.Trigger):
+    """AFTER INSERT / UPDATE FOR EACH STATEMENT on reservations: one aggregated UPDATE of
+    `inventory_stock.reserved` per statement (the rows locked in id order), from the
+    statement's transition tables: + active rows written, - active rows no longer active.
+
+    The trigger executes the shared function directly, so no session setting (such as
+    `pgtrigger.ignore`) switches it off.
+    """
+
+    when = pgtrigger.After
+    level = pgtrigger.Statement
+    # pgtrigger always emits a function of its own; the trigger executes the shared one.
+    func = "RETURN NULL;"
+
+    def render_execute(self, model) -> str:
+        return f"{RESERVED_SYNC_FUNCTION}()"
 
 
 class Stock(models.Model):
@@ -98,6 +125,26 @@ class Stock(models.Model):
                     IF TG_OP = 'UPDATE' AND NEW.on_hand IS DISTINCT FROM OLD.on_hand AND pg_trigger_depth() < 2 THEN
                         RAISE EXCEPTION 'inventory_stock_on_hand_from_ledger: on_hand of stock % changes only through a stock movement', OLD.id
                             USING ERRCODE = 'check_violation', CONSTRAINT = 'inventory_stock_on_hand_from_ledger';
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+            pgtrigger.Trigger(
+                name="reserved_from_reservations",
+                when=pgtrigger.Before,
+                operation=pgtrigger.UpdateOf("reserved"),
+                condition=pgtrigger.Condition(
+                    "OLD.reserved IS DISTINCT FROM NEW.reserved"
+                ),
+                func="""
+                    -- reserved moves only when inventory_reserved_sync() applies a reservation:
+                    -- a trigger (depth > 1) running with the table owner's rights. A top-level
+                    -- statement is refused, and so is a trigger of the session's own making.
+                    IF pg_trigger_depth() < 2 OR NOT pg_has_role(
+                        current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE'
+                    ) THEN
+                        RAISE EXCEPTION 'inventory_stock_reserved_from_reservations: reserved of stock % changes only through its reservations', OLD.id
+                            USING ERRCODE = 'check_violation', CONSTRAINT = 'inventory_stock_reserved_from_reservations';
                     END IF;
                     RETURN NEW;
                 """,
@@ -245,6 +292,18 @@ class Reservation(models.Model):
                 ],
             ),
             *never_deleted("reservation_no_delete"),
+            # What a reservation holds is fixed when it is written: reserved is derived from it.
+            immutable("claim_immutable", "stock", "variant_id", "quantity"),
+            ReservedSync(
+                name="apply_reserved_on_insert",
+                operation=pgtrigger.Insert,
+                referencing=pgtrigger.Referencing(new="new_rows"),
+            ),
+            ReservedSync(
+                name="apply_reserved_on_update",
+                operation=pgtrigger.Update,
+                referencing=pgtrigger.Referencing(old="old_rows", new="new_rows"),
+            ),
         ]
 
     def __str__(self):

@@ -7,12 +7,19 @@ database; the owner's connection is opened from DATABASE_OWNER_URL.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import psycopg
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from apps.auditing.roles import role_names
+from apps.catalog import services as catalog
+from apps.catalog.models import ProductType
+from apps.inventory import services as inventory
+from apps.inventory.models import LowStockAlert, Stock, Warehouse
+from tests.conftest import superuser_sql
 from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +111,112 @@ def test_the_owner_may_still_use_it_for_sanctioned_maintenance(transactional_db)
             "SELECT _pgtrigger_should_ignore(%s)", [names[0]]
         ).fetchone()[0]
         owner.rollback()
+
+
+# --- stock.reserved: derived from the reservations, for the application's role too ---------
+
+RESERVED_RULE = "inventory_stock_reserved_from_reservations"
+
+
+@pytest.fixture
+def stock_row(db) -> Stock:
+    """Ten units of a variant in one warehouse."""
+    product = catalog.product_create(
+        product_type=ProductType.objects.create(name="Probe"),
+        category=catalog.category_create(name="Probe"),
+        name="Probe",
+        status="active",
+    )
+    variant = catalog.variant_create(
+        product=product, sku="PROBE-1", price=Decimal("5.00")
+    )
+    stock = inventory.stock_for(
+        variant_id=variant.pk,
+        warehouse=Warehouse.objects.create(code="probe", name="Probe"),
+    )
+    inventory.stock_receive(stock=stock, quantity=10)
+    return Stock.objects.get(pk=stock.pk)
+
+
+def _refused_by(*statements, ignore_everything=False) -> str:
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
+        with connection.cursor() as cursor:
+            if ignore_everything:
+                cursor.execute(
+                    "SELECT set_config('pgtrigger.ignore', %s, true)",
+                    ["{" + ",".join(_names()) + "}"],
+                )
+            for statement, params in statements:
+                cursor.execute(statement, params)
+    return refused.value.__cause__.diag.constraint_name
+
+
+def test_the_application_cannot_write_reserved_even_with_every_rule_listed(stock_row):
+    update = ("UPDATE inventory_stock SET reserved = 5 WHERE id = %s", [stock_row.pk])
+    assert _refused_by(update) == RESERVED_RULE
+    assert _refused_by(update, ignore_everything=True) == RESERVED_RULE
+    assert Stock.objects.get(pk=stock_row.pk).reserved == 0
+
+
+@pytest.fixture
+def trigger_without_the_owners_rights(transactional_db):
+    """A trigger on a test table that writes reserved with the rights of whoever fires it
+    (as a trigger the application made for itself would, could it make one)."""
+    superuser_sql(
+        "CREATE FUNCTION testapp_probe_write() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN UPDATE inventory_stock SET reserved = 5 WHERE id = NEW.name::bigint;"
+        " RETURN NULL; END $$"
+    )
+    superuser_sql(
+        "CREATE TRIGGER probe_write AFTER INSERT ON testapp_widget FOR EACH ROW"
+        " EXECUTE FUNCTION testapp_probe_write()"
+    )
+    try:
+        yield
+    finally:
+        superuser_sql("DROP TRIGGER probe_write ON testapp_widget")
+        superuser_sql("DROP FUNCTION testapp_probe_write()")
+
+
+def test_a_trigger_without_the_owners_rights_cannot_write_reserved(
+    trigger_without_the_owners_rights, stock_row
+):
+    # From inside a trigger, as the sanctioned writer is; refused all the same.
+    insert = (
+        "INSERT INTO testapp_widget (name, colour, price, secret) VALUES (%s, '', 0, '')",
+        [str(stock_row.pk)],
+    )
+    assert _refused_by(insert) == RESERVED_RULE
+    assert Stock.objects.get(pk=stock_row.pk).reserved == 0
+
+
+def test_the_applications_reservations_move_reserved_with_every_stock_rule_on(
+    stock_row,
+):
+    # given: an alert is due when fewer than 8 units are available
+    inventory.stock_reorder_set(stock=stock_row, reorder_point=8, reorder_quantity=20)
+    alerts = LowStockAlert.objects.filter(stock=stock_row)
+    assert not alerts.exists()
+    listed = ["{" + ",".join(_names()) + "}"]
+    with connection.cursor() as cursor:
+        # when: it reserves 5 units, with every pgtrigger rule listed to ignore
+        cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", listed)
+        cursor.execute(
+            "INSERT INTO inventory_reservation (stock_id, variant_id, quantity,"
+            " owner_type, owner_id, status, expires_at, created_at)"
+            " VALUES (%s, %s, 5, 'order', 'probe', 'active',"
+            " now() + interval '15 minutes', now())",
+            [stock_row.pk, stock_row.variant_id],
+        )
+        # then: reserved follows, and the low-stock rule it sets off ran all the same (the
+        # sync runs with the owner's rights, for whom the list would count)
+        assert Stock.objects.get(pk=stock_row.pk).reserved == 5
+        assert alerts.get().cleared_at is None
+        # when: it releases them, the same way
+        cursor.execute(
+            "UPDATE inventory_reservation SET status = 'released', closed_at = now()"
+            " WHERE stock_id = %s",
+            [stock_row.pk],
+        )
+    assert Stock.objects.get(pk=stock_row.pk).reserved == 0
+    assert alerts.get().cleared_at is not None

@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from apps.accounts import services
 from apps.accounts.models import AccountToken
-from apps.inventory.models import Stock
+from apps.inventory.models import Reservation, Stock
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,4 +78,40 @@ def test_a_stock_row_cannot_move_to_another_variant_or_warehouse(shop_rows):
     assert (unchanged.variant_id, unchanged.warehouse_id) == (
         stock.variant_id,
         stock.warehouse_id,
+    )
+
+
+def test_a_stock_rows_reserved_is_never_written_directly(shop_rows):
+    held = Reservation.objects.filter(status="active").order_by("pk").first()
+    stock = Stock.objects.get(pk=held.stock_id)
+    assert stock.reserved > 0
+    for statement in (
+        "UPDATE inventory_stock SET reserved = 0 WHERE id = %s",
+        "UPDATE inventory_stock SET reserved = reserved + 1 WHERE id = %s",
+    ):
+        assert (
+            _refused(statement, [stock.pk])
+            == "inventory_stock_reserved_from_reservations"
+        )
+    assert Stock.objects.get(pk=stock.pk).reserved == stock.reserved
+
+
+def test_a_reservation_keeps_its_stock_row_variant_and_quantity(shop_rows):
+    held = Reservation.objects.filter(status="active").order_by("pk").first()
+    other = Stock.objects.exclude(pk=held.stock_id).order_by("pk").first()
+    for column, value in (
+        ("stock_id", other.pk),
+        ("variant_id", other.variant_id),
+        ("quantity", held.quantity + 1),
+    ):
+        statement = f"UPDATE inventory_reservation SET {column} = %s WHERE id = %s"
+        assert (
+            _refused(statement, [value, held.pk])
+            == "inventory_reservation_claim_immutable"
+        )
+    kept = Reservation.objects.get(pk=held.pk)
+    assert (kept.stock_id, kept.variant_id, kept.quantity) == (
+        held.stock_id,
+        held.variant_id,
+        held.quantity,
     )

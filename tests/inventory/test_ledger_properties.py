@@ -1,11 +1,15 @@
-"""Whatever sequence of operations runs, the ledger sums to on_hand (hypothesis, stateful)."""
+"""Whatever sequence of operations runs, the ledger sums to on_hand and the active
+reservations to reserved (hypothesis, stateful)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
+from django.utils import timezone
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -79,6 +83,37 @@ class InventoryMachine(RuleBasedStateMachine):
         else:
             services.reservation_release(reservation_ids=[pick])
 
+    @rule(quantity=st.integers(1, 12), lines=st.integers(1, 3))
+    def reserve_in_lines(self, quantity, lines):
+        try:
+            services.stock_reserve(
+                lines=[Line(self.variant.pk, quantity)] * lines, owner_type="cart"
+            )
+        except InventoryError:
+            pass
+
+    @rule(data=st.data())
+    def expire_some(self, data):
+        active = list(
+            Reservation.objects.filter(
+                variant_id=self.variant.pk, status="active"
+            ).values_list("pk", flat=True)
+        )
+        if not active:
+            return
+        due = data.draw(st.lists(st.sampled_from(active), unique=True, min_size=1))
+        now = timezone.now()
+        Reservation.objects.filter(pk__in=due).update(
+            expires_at=now - dt.timedelta(seconds=1)
+        )
+        while services.reservations_expire(
+            batch_size=data.draw(st.integers(1, 4)), now=now
+        ):
+            pass
+        assert set(
+            Reservation.objects.filter(pk__in=due).values_list("status", flat=True)
+        ) == {"expired"}
+
     @rule(quantity=st.integers(1, 10))
     def transfer(self, quantity):
         try:
@@ -96,11 +131,13 @@ class InventoryMachine(RuleBasedStateMachine):
         assert selectors.reserved_mismatches() == []
         for stock in Stock.objects.filter(variant_id=self.variant.pk):
             assert 0 <= stock.reserved <= stock.on_hand
+            active = stock.reservations.filter(status="active")
+            assert stock.reserved == (active.aggregate(n=Sum("quantity"))["n"] or 0)
 
 
 @pytest.mark.django_db
 def test_ledger_sums_to_on_hand_after_any_sequence():
     InventoryMachine.TestCase.settings = settings(
-        max_examples=25, stateful_step_count=15, deadline=None
+        max_examples=25, stateful_step_count=20, deadline=None
     )
     InventoryMachine.TestCase().runTest()

@@ -3,19 +3,33 @@ otherwise, raw SQL included (triggers and constraints of apps/inventory/models.p
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from apps.inventory import selectors, services
-from apps.inventory.models import LowStockAlert, Stock, StockMovement
+from apps.inventory.models import LowStockAlert, Reservation, Stock, StockMovement
 from apps.inventory.services import Line
+from tests.conftest import owner_sql
 
 pytestmark = pytest.mark.django_db
 
 
-def _sql(statement, params=()):
+RAW_RESERVATION = (
+    "INSERT INTO inventory_reservation"
+    " (stock_id, variant_id, quantity, owner_type, owner_id, status, expires_at, created_at)"
+)
+
+
+def _sql(statement, params=None):
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+
+
+def _refused_by(statement, params=None) -> str:
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
+        _sql(statement, params)
+    return refused.value.__cause__.diag.constraint_name
 
 
 @pytest.mark.parametrize(
@@ -31,11 +45,21 @@ def _sql(statement, params=()):
         ),
         (
             "UPDATE inventory_stock SET reserved = on_hand + 1 WHERE id = %s",
-            "inventory_stock_reserved_lte_on_hand",
+            "inventory_stock_reserved_from_reservations",
         ),
         (
             "UPDATE inventory_stock SET reserved = -1 WHERE id = %s",
-            "inventory_stock_reserved_gte_0",
+            "inventory_stock_reserved_from_reservations",
+        ),
+        (
+            "UPDATE inventory_stock SET reserved = 3 WHERE id = %s",
+            "inventory_stock_reserved_from_reservations",
+        ),
+        (
+            # An active reservation of more than is available: the CHECK refuses the row.
+            f"{RAW_RESERVATION} SELECT id, variant_id, 11, 'order', '', 'active',"
+            " now() + interval '1 hour', now() FROM inventory_stock WHERE id = %s",
+            "inventory_stock_reserved_lte_on_hand",
         ),
         (
             "INSERT INTO inventory_stockmovement (stock_id, kind, quantity, reason, reference_type, reference_id, created_at)"
@@ -56,6 +80,113 @@ def test_raw_sql_cannot_break_stock(stocked, statement, error):
     main.refresh_from_db()
     assert (main.on_hand, main.reserved) == (10, 0)
     assert selectors.ledger_mismatches() == []
+    assert not Reservation.objects.exists()
+
+
+def test_reserved_is_written_by_the_reservations_only(stocked):
+    variant, main, _ = stocked
+    services.stock_reserve(lines=[Line(variant.pk, 4)], owner_type="order")
+    for statement, params in (
+        ("UPDATE inventory_stock SET reserved = 0 WHERE id = %s", [main.pk]),
+        ("UPDATE inventory_stock SET reserved = reserved - 1 WHERE id = %s", [main.pk]),
+        (
+            "UPDATE inventory_stock SET reserved = reserved + 1, updated_at = now()"
+            " WHERE id = %s",
+            [main.pk],
+        ),
+        # From inside a function the statement is still the session's own.
+        (
+            f"DO $$ BEGIN UPDATE inventory_stock SET reserved = 0 WHERE id = {main.pk};"
+            " END $$",
+            None,
+        ),
+    ):
+        assert (
+            _refused_by(statement, params)
+            == "inventory_stock_reserved_from_reservations"
+        )
+    with pytest.raises(DatabaseError, match="changes only through its reservations"):
+        with transaction.atomic():
+            Stock.objects.filter(pk=main.pk).update(reserved=0)
+    main.refresh_from_db()
+    assert (main.on_hand, main.reserved) == (10, 4)
+    assert selectors.reserved_mismatches() == []
+
+
+def test_reservations_written_in_raw_sql_move_reserved(stocked):
+    variant, main, spare = stocked
+    # given: one statement writing reservations on both rows, one of them already closed
+    _sql(
+        f"{RAW_RESERVATION} VALUES"
+        " (%(main)s, %(variant)s, 3, 'order', 'a', 'active', now() + interval '1 hour', now()),"
+        " (%(spare)s, %(variant)s, 2, 'order', 'b', 'active', now() + interval '1 hour', now()),"
+        " (%(main)s, %(variant)s, 1, 'order', 'c', 'active', now() + interval '1 hour', now()),"
+        " (%(main)s, %(variant)s, 5, 'order', 'd', 'released', now() + interval '1 hour', now())",
+        {"main": main.pk, "spare": spare.pk, "variant": variant.pk},
+    )
+
+    def reserved():
+        return tuple(
+            Stock.objects.filter(pk__in=[main.pk, spare.pk])
+            .order_by("pk")
+            .values_list("reserved", flat=True)
+        )
+
+    assert reserved() == (4, 2)
+    # when: statements that do not close a reservation
+    _sql("UPDATE inventory_reservation SET expires_at = now() WHERE status = 'active'")
+    assert reserved() == (4, 2)
+    # when: reservations leave active, in one statement
+    _sql(
+        "UPDATE inventory_reservation SET status = 'expired', closed_at = now()"
+        " WHERE owner_id IN ('a', 'b')"
+    )
+    assert reserved() == (1, 0)
+    assert selectors.reserved_mismatches() == []
+
+
+def test_what_a_reservation_holds_never_changes(stocked, make_variant):
+    variant, main, spare = stocked
+    (reservation,) = services.stock_reserve(
+        lines=[Line(variant.pk, 2)], owner_type="order"
+    )
+    for statement, value in (
+        ("UPDATE inventory_reservation SET quantity = %s WHERE id = %s", 9),
+        ("UPDATE inventory_reservation SET stock_id = %s WHERE id = %s", spare.pk),
+        (
+            "UPDATE inventory_reservation SET variant_id = %s WHERE id = %s",
+            make_variant("Other").pk,
+        ),
+    ):
+        assert (
+            _refused_by(statement, [value, reservation.pk])
+            == "inventory_reservation_claim_immutable"
+        )
+    kept = Reservation.objects.get(pk=reservation.pk)
+    assert (kept.stock_id, kept.variant_id, kept.quantity) == (main.pk, variant.pk, 2)
+    main.refresh_from_db(), spare.refresh_from_db()
+    assert (main.reserved, spare.reserved) == (2, 0)
+
+
+def test_the_reserved_function_serves_the_reservations_table_only(stocked):
+    _, main, _ = stocked
+    # Only the owner may make a table and a trigger; its function still refuses the borrow.
+    with pytest.raises(psycopg.Error) as refused:
+        owner_sql(
+            "DO $$ BEGIN"
+            " CREATE TEMP TABLE borrowed (stock_id bigint, quantity int, status text);"
+            " CREATE TRIGGER borrowed_sync AFTER INSERT ON borrowed"
+            " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT"
+            " EXECUTE FUNCTION inventory_reserved_sync();"
+            f" INSERT INTO borrowed VALUES ({main.pk}, 5, 'active');"
+            " END $$"
+        )
+    assert (
+        refused.value.diag.constraint_name
+        == "inventory_stock_reserved_from_reservations"
+    )
+    main.refresh_from_db()
+    assert main.reserved == 0
 
 
 @pytest.mark.parametrize(

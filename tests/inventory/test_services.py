@@ -27,7 +27,10 @@ from apps.inventory.models import (
     Supplier,
 )
 from apps.inventory.services import Line
+from apps.inventory.services import stock as stock_module
 from apps.inventory.services.stock import _move
+
+real_plan = stock_module._plan
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +81,47 @@ def test_commit_ships_units_and_writes_the_sale(stocked):
     with pytest.raises(ReservationNotActive):
         services.reservation_release(reservation_ids=[reservation.pk])
     assert selectors.ledger_mismatches() == [] and selectors.reserved_mismatches() == []
+
+
+def test_a_reservation_that_loses_its_race_plans_again(stocked, monkeypatch):
+    variant, main, spare = stocked
+    # given: a plan read while main still had 10 units, then a buyer who takes 5 of them
+    stale = stock_module._plan([Line(variant.pk, 8)])
+    services.stock_reserve(lines=[Line(variant.pk, 5)], owner_type="order")
+    plans = [stale]
+    monkeypatch.setattr(
+        stock_module, "_plan", lambda lines: plans.pop() if plans else real_plan(lines)
+    )
+    # when
+    reservations = services.stock_reserve(
+        lines=[Line(variant.pk, 8)], owner_type="order", owner_id="late"
+    )
+    # then: main refused 8 more units (CHECK reserved <= on_hand), the fresh plan took the rest
+    # from the spare warehouse
+    assert sorted((r.stock_id, r.quantity) for r in reservations) == sorted(
+        [(main.pk, 5), (spare.pk, 3)]
+    )
+    main.refresh_from_db(), spare.refresh_from_db()
+    assert (main.reserved, spare.reserved) == (10, 3)
+    assert selectors.reserved_mismatches() == []
+
+
+def test_a_reservation_that_loses_every_race_is_out_of_stock_and_changes_nothing(
+    stocked, monkeypatch
+):
+    variant, main, _ = stocked
+    stale = stock_module._plan([Line(variant.pk, 8)])
+    services.stock_reserve(lines=[Line(variant.pk, 5)], owner_type="order")
+    monkeypatch.setattr(stock_module, "_plan", lambda lines: stale)
+    before = (_ledger(), Reservation.objects.count())
+    with pytest.raises(OutOfStock) as caught:
+        services.stock_reserve(lines=[Line(variant.pk, 8)], owner_type="order")
+    assert type(caught.value) is OutOfStock
+    assert (caught.value.code, caught.value.details) == (
+        "out_of_stock",
+        {"variant_id": variant.pk, "requested": 8},
+    )
+    assert (_ledger(), Reservation.objects.count()) == before
 
 
 def test_customer_may_hold_at_most_five_active_reservations_per_variant(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -274,29 +274,20 @@ def _plan(lines: Sequence[Line]) -> tuple[dict[int, int], list[tuple[int, int, L
     return allocation, plan
 
 
-def _claim(allocation: dict[int, int]) -> list[int] | None:
-    """Raise `reserved` on each planned row if it still has the units; None if one has not.
-
-    One conditional UPDATE per row, in id order: row locks are taken last, in a fixed order,
-    and held only until commit.
-    """
-    emptied = []
+def _emptied(stock_ids: Iterable[int]) -> list[int]:
+    """The stock rows among these with nothing left to reserve (their in_stock flag may fall)."""
     with connection.cursor() as cursor:
-        for stock_id in sorted(allocation):
-            cursor.execute(
-                "UPDATE inventory_stock SET reserved = reserved + %s, updated_at = now()"
-                " WHERE id = %s AND on_hand - reserved >= %s RETURNING on_hand - reserved",
-                [allocation[stock_id], stock_id, allocation[stock_id]],
-            )
-            row = cursor.fetchone()
-            if row is None:
-                return None
-            if row[0] == 0:
-                emptied.append(stock_id)
-    return emptied
+        cursor.execute(
+            "SELECT id FROM inventory_stock WHERE id = ANY(%s) AND on_hand <= reserved",
+            [sorted(stock_ids)],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
-@transaction.atomic
+class _ClaimLost(OutOfStock):
+    """A planned row had lost its units by the time the reservation claimed them."""
+
+
 def stock_reserve(
     *,
     lines: Sequence[Line],
@@ -307,48 +298,64 @@ def stock_reserve(
 ) -> list[Reservation]:
     """Reserve every line or nothing, across warehouses by priority; raise OutOfStock otherwise.
 
-    Reads availability without locks, writes the reservations, then claims the units with
-    conditional UPDATEs (`on_hand - reserved >= qty`) in stock-id order; a concurrent buyer who
-    took the units first makes the claim fail, and the plan is made again from fresh data.
-    The CHECK `reserved <= on_hand` stands behind it all.
+    Reads availability without locks, then writes the reservations: their insert raises
+    `reserved` on the stock rows (a trigger: one UPDATE, rows locked in stock-id order), and
+    the CHECK `reserved <= on_hand` refuses a row a concurrent buyer emptied first; the plan
+    is then made again from fresh data. Row locks are taken last, in a fixed order, and held
+    until commit.
+
+    Not one transaction around the attempts: each attempt is its own transaction (a savepoint
+    when a caller's transaction is open), so a lost race rolls back just that attempt and a
+    reservation on its own sends no SAVEPOINT round trips while it holds the hot stock row.
     """
     if not lines or any(line.quantity <= 0 for line in lines):
         raise StockChangeInvalid("Every line needs a positive quantity.")
-    if len(connection.atomic_blocks) == 1:
-        # A reservation on its own is a soft, expiring hold: its commit need not wait for the
-        # WAL flush while the hot stock row stays locked. A crash can only lose the last
-        # fraction of a second of holds, whole (never half a reservation, never stock).
-        # Inside a larger transaction (checkout) the caller's durability applies.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
     ttl = ttl or dt.timedelta(seconds=settings.INVENTORY_RESERVATION_TTL)
-    _check_customer_cap(customer_id, [line.variant_id for line in lines])
     expires_at = timezone.now() + ttl
     for _attempt in range(RESERVE_ATTEMPTS):
+        try:
+            return _reserve_once(lines, owner_type, owner_id, customer_id, expires_at)
+        except _ClaimLost:
+            continue
+    raise OutOfStock(variant_id=lines[0].variant_id, requested=lines[0].quantity)
+
+
+def _reserve_once(
+    lines: Sequence[Line],
+    owner_type: str,
+    owner_id: str,
+    customer_id: int | None,
+    expires_at: dt.datetime,
+) -> list[Reservation]:
+    on_its_own = not connection.in_atomic_block
+    with constraint_errors({"inventory_stock_reserved_lte_on_hand": _ClaimLost}):
+        if on_its_own:
+            # A reservation on its own is a soft, expiring hold: its commit need not wait for
+            # the WAL flush while the hot stock row stays locked. A crash can only lose the
+            # last fraction of a second of holds, whole (never half a reservation, never
+            # stock). Inside a larger transaction (checkout) the caller's durability applies.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        _check_customer_cap(customer_id, [line.variant_id for line in lines])
         allocation, plan = _plan(lines)
-        with transaction.atomic():
-            reservations = Reservation.objects.bulk_create(
-                [
-                    Reservation(
-                        stock_id=stock_id,
-                        variant_id=line.variant_id,
-                        quantity=quantity,
-                        owner_type=owner_type,
-                        owner_id=line.owner_id or owner_id,
-                        customer_id=customer_id,
-                        expires_at=expires_at,
-                    )
-                    for stock_id, quantity, line in plan
-                ]
-            )
-            emptied = _claim(allocation)
-            if emptied is None:
-                transaction.set_rollback(True)
-                continue
+        reservations = Reservation.objects.bulk_create(
+            [
+                Reservation(
+                    stock_id=stock_id,
+                    variant_id=line.variant_id,
+                    quantity=quantity,
+                    owner_type=owner_type,
+                    owner_id=line.owner_id or owner_id,
+                    customer_id=customer_id,
+                    expires_at=expires_at,
+                )
+                for stock_id, quantity, line in plan
+            ]
+        )
+        emptied = _emptied(allocation)
         if emptied:
             availability_sync(emptied)
-        return reservations
-    raise OutOfStock(variant_id=lines[0].variant_id, requested=lines[0].quantity)
+    return reservations
 
 
 def _close(reservation_ids: Sequence[int], status: str) -> list[Reservation]:
@@ -361,7 +368,8 @@ def _close(reservation_ids: Sequence[int], status: str) -> list[Reservation]:
         set(reservation_ids)
     ):
         raise ReservationNotActive()
-    stock_lock([r.stock_id for r in rows])
+    # Leaving `active` gives the units back: the trigger lowers reserved on the stock rows,
+    # locked in id order.
     Reservation.objects.filter(pk__in=[r.pk for r in rows]).update(
         status=status, closed_at=timezone.now()
     )
@@ -376,9 +384,9 @@ def reservation_commit(
     actor: User | None = None,
 ) -> list[StockMovement]:
     """Reserved → shipped out: reserved and on_hand both drop, a sale is written to the ledger."""
+    # reserved drops first (closing the reservations), so on_hand can then drop without
+    # passing under it.
     rows = _close(reservation_ids, Reservation.Status.COMMITTED)
-    # reserved drops first, so on_hand can then drop without passing under it.
-    _reserved_subtract([(r.stock_id, r.quantity) for r in rows])
     movements = [
         _move(
             r.stock_id,
@@ -400,26 +408,8 @@ def reservation_release(
 ) -> int:
     """Give reserved units back (cancelled checkout, staff action)."""
     rows = _close(reservation_ids, Reservation.Status.RELEASED)
-    stock_ids = _reserved_subtract([(r.stock_id, r.quantity) for r in rows])
-    availability_sync(stock_ids)
+    availability_sync(sorted({r.stock_id for r in rows}))
     return len(rows)
-
-
-def _reserved_subtract(pairs: Sequence[tuple[int, int]]) -> list[int]:
-    """Give back reserved units: one aggregated UPDATE for all (stock, quantity) pairs.
-
-    The caller holds the stock rows' locks (taken in id order). Returns the stock ids.
-    """
-    totals: dict[int, int] = defaultdict(int)
-    for stock_id, quantity in pairs:
-        totals[stock_id] += quantity
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE inventory_stock s SET reserved = s.reserved - a.qty, updated_at = now()"
-            " FROM unnest(%s::bigint[], %s::int[]) AS a(id, qty) WHERE s.id = a.id",
-            [list(totals), list(totals.values())],
-        )
-    return list(totals)
 
 
 def reservations_expire(*, batch_size: int, now: dt.datetime | None = None) -> int:
@@ -427,23 +417,20 @@ def reservations_expire(*, batch_size: int, now: dt.datetime | None = None) -> i
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, stock_id, quantity FROM inventory_reservation"
+            "SELECT id, stock_id FROM inventory_reservation"
             " WHERE status = 'active' AND expires_at <= %s ORDER BY expires_at, id LIMIT %s FOR UPDATE SKIP LOCKED",
             [now, batch_size],
         )
         due = cursor.fetchall()
         if not due:
             return 0
-        stock_lock(row[1] for row in due)
+        # One statement for the batch: its trigger gives the units back with one aggregated
+        # UPDATE of the stock rows, locked in id order.
         cursor.execute(
             "UPDATE inventory_reservation SET status = 'expired', closed_at = %s WHERE id = ANY(%s)",
             [now, [row[0] for row in due]],
         )
-        availability_sync(
-            _reserved_subtract(
-                [(stock_id, quantity) for _id, stock_id, quantity in due]
-            )
-        )
+        availability_sync(sorted({stock_id for _id, stock_id in due}))
         return len(due)
 
 
