@@ -41,33 +41,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _use_role(settings.DATABASE_OWNER["USER"], settings.DATABASE_OWNER["PASSWORD"])
 
 
-def _admin_dsn(dbname: str) -> dict:
+def connect_as(role: str, *, dbname: str | None = None, **kwargs):
+    """A psycopg connection of its own to the test database, as 'owner', 'application' or
+    'admin' (the cluster's superuser, DATABASE_ADMIN_URL). It sees committed rows only."""
     import environ
+    import psycopg
 
-    admin = environ.Env.db_url_config(settings.DATABASE_ADMIN_URL)
-    return {
-        "host": connection.settings_dict["HOST"],
-        "port": connection.settings_dict["PORT"],
-        "user": admin["USER"],
-        "password": admin["PASSWORD"] or None,
-        "dbname": dbname,
-    }
+    if role == "admin":
+        creds = environ.Env.db_url_config(settings.DATABASE_ADMIN_URL)
+    else:
+        creds = {
+            "owner": settings.DATABASE_OWNER,
+            "application": settings.DATABASE_APP,
+        }[role]
+    s = connection.settings_dict
+    return psycopg.connect(
+        host=s["HOST"],
+        port=s["PORT"],
+        dbname=dbname or s["NAME"],
+        user=creds["USER"],
+        password=creds["PASSWORD"] or None,
+        **kwargs,
+    )
 
 
 def owner_sql(statement: str, params=()):
     """Run one statement as the owner, on a connection of its own (autocommit): it sees
     committed rows only; what it changes outside transactions (a sequence) the test sees."""
-    import psycopg
-
-    s = connection.settings_dict
-    with psycopg.connect(
-        host=s["HOST"],
-        port=s["PORT"],
-        dbname=s["NAME"],
-        user=settings.DATABASE_OWNER["USER"],
-        password=settings.DATABASE_OWNER["PASSWORD"] or None,
-        autocommit=True,
-    ) as owner:
+    with connect_as("owner", autocommit=True) as owner:
         cursor = owner.execute(statement, params)
         return cursor.fetchall() if cursor.description else None
 
@@ -75,9 +76,7 @@ def owner_sql(statement: str, params=()):
 def superuser_sql(statement: str, params=()) -> None:
     """Change committed rows behind every rule's back (session_replication_role = replica),
     as the cluster's superuser: how a test sets up a corruption the shop must detect."""
-    import psycopg
-
-    with psycopg.connect(**_admin_dsn(connection.settings_dict["NAME"])) as admin:
+    with connect_as("admin") as admin:
         admin.execute("SET LOCAL session_replication_role = replica")
         admin.execute(statement, params)
 
@@ -90,15 +89,12 @@ def _flush_as_superuser():
     maintenance step, run as the cluster's superuser (DATABASE_ADMIN_URL) with ordinary
     triggers off for its transaction (session_replication_role = replica).
     """
-    import psycopg
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     def execute_sql_flush(self, sql_list):
         if not sql_list:
             return
-        with psycopg.connect(
-            **_admin_dsn(self.connection.settings_dict["NAME"])
-        ) as admin:
+        with connect_as("admin", dbname=self.connection.settings_dict["NAME"]) as admin:
             admin.execute("SET LOCAL session_replication_role = replica")
             for statement in sql_list:
                 admin.execute(statement)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import psycopg
 import pytest
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from apps.auditing.roles import role_names
@@ -19,7 +17,7 @@ from apps.catalog import services as catalog
 from apps.catalog.models import ProductType
 from apps.inventory import services as inventory
 from apps.inventory.models import LowStockAlert, Stock, Warehouse
-from tests.conftest import superuser_sql
+from tests.conftest import connect_as, superuser_sql
 from tests.testapp.models import Widget
 
 pytestmark = pytest.mark.django_db
@@ -90,14 +88,7 @@ def test_the_application_cannot_replace_the_ignore_function_or_disable_a_trigger
 
 
 def test_the_owner_may_still_use_it_for_sanctioned_maintenance(transactional_db):
-    s = connection.settings_dict
-    with psycopg.connect(
-        host=s["HOST"],
-        port=s["PORT"],
-        dbname=s["NAME"],
-        user=settings.DATABASE_OWNER["USER"],
-        password=settings.DATABASE_OWNER["PASSWORD"] or None,
-    ) as owner:
+    with connect_as("owner") as owner:
         names = [
             r[0]
             for r in owner.execute(

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from apps.auditing.services import audit_record
+from tests.conftest import connect_as
 
 from .test_truncate import KEPT
 
@@ -24,15 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def owner():
-    s = connection.settings_dict
-    with psycopg.connect(
-        host=s["HOST"],
-        port=s["PORT"],
-        dbname=s["NAME"],
-        user=settings.DATABASE_OWNER["USER"],
-        password=settings.DATABASE_OWNER["PASSWORD"] or None,
-        autocommit=True,
-    ) as conn:
+    with connect_as("owner", autocommit=True) as conn:
         conn.execute("SET lock_timeout = '5s'")
         yield conn
 

@@ -13,26 +13,17 @@ import json
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from apps.auditing.services import audit_inbox_drain, audit_record
+from tests.conftest import connect_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROLES = ["application", "owner"]
 
 
 def _connect(role: str) -> psycopg.Connection:
-    s = connection.settings_dict
-    creds = settings.DATABASE_APP if role == "application" else settings.DATABASE_OWNER
-    return psycopg.connect(
-        host=s["HOST"],
-        port=s["PORT"],
-        dbname=s["NAME"],
-        user=creds["USER"],
-        password=creds["PASSWORD"] or None,
-        autocommit=True,
-    )
+    return connect_as(role, autocommit=True)
 
 
 def _event(action: str) -> tuple[int, dict]:

@@ -8,29 +8,15 @@ from __future__ import annotations
 
 from io import StringIO
 
-import environ
 import psycopg
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from apps.auditing.roles import grants_plan, model_privileges, role_names
+from tests.conftest import connect_as
 
 pytestmark = pytest.mark.django_db
-
-
-def _connect(user: str, password: str | None = None, **kwargs) -> psycopg.Connection:
-    s = connection.settings_dict
-    return psycopg.connect(
-        host=s["HOST"],
-        port=s["PORT"],
-        dbname=s["NAME"],
-        user=user,
-        password=password or None,
-        autocommit=True,
-        **kwargs,
-    )
 
 
 def _privileges(role: str, table: str) -> set[str]:
@@ -74,8 +60,7 @@ def test_the_plan_follows_the_kernel_helpers():
 
 
 def test_the_grants_are_in_line_after_migrate():
-    owner = settings.DATABASE_OWNER
-    with _connect(owner["USER"], owner["PASSWORD"]) as conn, conn.cursor() as cursor:
+    with connect_as("owner") as conn, conn.cursor() as cursor:
         assert grants_plan(cursor) == []
 
 
@@ -140,8 +125,7 @@ def test_the_sanctioned_functions_are_the_application_s_and_the_owner_s_only():
 
 def test_the_report_role_reads_everything_but_the_secrets():
     _, _, report = role_names()
-    admin = environ.Env.db_url_config(settings.DATABASE_ADMIN_URL)
-    with _connect(admin["USER"], admin["PASSWORD"]) as conn:
+    with connect_as("admin", autocommit=True) as conn:
         conn.execute(f'SET ROLE "{report}"')
         conn.execute("SELECT count(*) FROM catalog_product").fetchone()
         conn.execute("SELECT count(*) FROM auditing_auditevent").fetchone()
