@@ -1,5 +1,6 @@
 """Settings shared by every environment."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -204,6 +205,27 @@ INVENTORY_RESERVATION_TTL = env.int(
 INVENTORY_MAX_ACTIVE_RESERVATIONS_PER_CUSTOMER = env.int(
     "INVENTORY_MAX_ACTIVE_RESERVATIONS_PER_CUSTOMER", default=5
 )
+
+# --- orders -----------------------------------------------------------------
+ORDERS_CURRENCY = env("ORDERS_CURRENCY", default="EUR")
+ORDERS_MIN_TOTAL = Decimal(env("ORDERS_MIN_TOTAL", default="10.00"))
+ORDERS_MAX_TOTAL = Decimal(env("ORDERS_MAX_TOTAL", default="10000.00"))
+ORDERS_MAX_ITEMS = env.int("ORDERS_MAX_ITEMS", default=50)
+ORDERS_MAX_PENDING_PER_CUSTOMER = env.int("ORDERS_MAX_PENDING_PER_CUSTOMER", default=5)
+ORDERS_PAYMENT_WINDOW = env.int("ORDERS_PAYMENT_WINDOW", default=30 * 60)  # seconds
+ORDERS_GUEST_CHECKOUT = env.bool("ORDERS_GUEST_CHECKOUT", default=True)
+# Tax added to the goods (shipping is not taxed): a rate per category slug (the nearest
+# ancestor's rate applies), else the default rate.
+ORDERS_TAX_RATE = Decimal(env("ORDERS_TAX_RATE", default="0.19"))
+ORDERS_TAX_RATES = env.dict("ORDERS_TAX_RATES", cast={"value": str}, default={})
+ORDERS_IDEMPOTENCY_KEY_DAYS = env.int("ORDERS_IDEMPOTENCY_KEY_DAYS", default=2)
+ORDERS_CART_TTL = env.int("ORDERS_CART_TTL", default=30 * 24 * 3600)  # seconds
+ORDERS_CART_MAX_LINES = env.int("ORDERS_CART_MAX_LINES", default=50)
+ORDERS_OUTBOX_MAX_ATTEMPTS = env.int("ORDERS_OUTBOX_MAX_ATTEMPTS", default=8)
+ORDERS_OUTBOX_BACKOFF = env.int(
+    "ORDERS_OUTBOX_BACKOFF", default=30
+)  # seconds, doubled per try
+ORDERS_WEBHOOK_TIMEOUT = env.float("ORDERS_WEBHOOK_TIMEOUT", default=5.0)  # seconds
 
 # --- i18n / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
