@@ -11,6 +11,14 @@ from django.utils import timezone
 
 from .models import Price, ProductVariant, PromotionalPrice, TierPrice
 
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """An amount as a customer reads it: "€1,234.50"."""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
+
 
 @dataclass(frozen=True)
 class Quote:

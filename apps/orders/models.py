@@ -83,8 +83,9 @@ class ShippingMethod(models.Model):
 class StatusHistoryTrigger(pgtrigger.Trigger):
     """AFTER INSERT / UPDATE OF status: write the order's status change, with who and why.
 
-    The acting user comes from the audit context the transaction carries; the note from
-    `set_config('orders.status_note', ..., true)` set by the transition service.
+    The acting user is the one the service names (`set_config('orders.actor_id', ..., true)`),
+    else the audit context's; the note comes from `orders.status_note`, both set by the
+    service for its transaction only.
     """
 
     when = pgtrigger.After
@@ -97,7 +98,10 @@ class StatusHistoryTrigger(pgtrigger.Trigger):
                 (order_id, from_status, to_status, changed_at, actor_id, note)
             VALUES (
                 NEW.id, {previous}, NEW.status, clock_timestamp(),
-                NULLIF(COALESCE(NULLIF(current_setting('audit.context', true), ''), '{{}}')::jsonb ->> 'actor_id', '')::bigint,
+                COALESCE(
+                    NULLIF(current_setting('orders.actor_id', true), ''),
+                    COALESCE(NULLIF(current_setting('audit.context', true), ''), '{{}}')::jsonb ->> 'actor_id'
+                )::bigint,
                 COALESCE(current_setting('orders.status_note', true), '')
             );
             RETURN NULL;
@@ -305,7 +309,7 @@ class OrderStatusChange(models.Model):
                 name="written_by_order",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert,
-                condition=pgtrigger.Condition("pg_trigger_depth() < 2"),
+                condition=pgtrigger.Condition("pg_trigger_depth() < 1"),
                 func="""
                     RAISE EXCEPTION 'orders_orderstatuschange_written_by_order: the status history is written by the order''s trigger only'
                         USING ERRCODE = 'insufficient_privilege', CONSTRAINT = 'orders_orderstatuschange_written_by_order';
@@ -410,9 +414,12 @@ class FulfilmentLine(models.Model):
                         line_order bigint;
                         shipment_order bigint;
                     BEGIN
-                        -- Lock the line: concurrent shipments of it are counted one after another.
+                        -- Concurrent shipments of one line are counted one after another
+                        -- (an advisory lock: the lines themselves are never updated).
+                        PERFORM pg_advisory_xact_lock(
+                            hashtext('orders_fulfilmentline'), (NEW.order_line_id % 2147483647)::integer);
                         SELECT quantity, order_id INTO ordered, line_order
-                        FROM orders_orderline WHERE id = NEW.order_line_id FOR UPDATE;
+                        FROM orders_orderline WHERE id = NEW.order_line_id;
                         SELECT order_id INTO shipment_order FROM orders_fulfilment WHERE id = NEW.fulfilment_id;
                         IF line_order IS DISTINCT FROM shipment_order THEN
                             RAISE EXCEPTION 'orders_fulfilmentline_same_order: a shipment carries lines of its own order only'

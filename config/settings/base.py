@@ -226,6 +226,7 @@ ORDERS_OUTBOX_BACKOFF = env.int(
     "ORDERS_OUTBOX_BACKOFF", default=30
 )  # seconds, doubled per try
 ORDERS_WEBHOOK_TIMEOUT = env.float("ORDERS_WEBHOOK_TIMEOUT", default=5.0)  # seconds
+ORDERS_GUEST_LINK_DAYS = env.int("ORDERS_GUEST_LINK_DAYS", default=90)
 
 # --- i18n / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from .. import selectors
 from ..models import Product
+from ..pricing import money
 
 # A fragment is also dropped after this long, so changes made outside the services
 # (a raw UPDATE, a soft delete from a shell) show up without a deploy.
@@ -23,7 +24,6 @@ MAX_PRICE = Decimal("9999999999.99")
 MAX_PAGE = 100_000
 MAX_OPTIONS = 20
 MAX_DEPTH = 20  # category levels in a URL
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 CATEGORY_SORTS = {
     "newest": "Newest",
     "price": "Price: low to high",
@@ -37,11 +37,6 @@ _FALSE = {"0", "false", "off", "no", ""}
 
 def per_page() -> int:
     return int(getattr(settings, "CATALOG_PER_PAGE", 24))
-
-
-def money(amount: Decimal, currency: str) -> str:
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
 
 
 # --- query parameters ----------------------------------------------------------------------

@@ -412,6 +412,82 @@ def reservation_release(
     return len(rows)
 
 
+def reservations_of(*, owner_type: str, owner_id: str) -> list[Reservation]:
+    """The active reservations an owner (an order) holds, in id order."""
+    return list(
+        Reservation.objects.filter(
+            owner_type=owner_type, owner_id=owner_id, status=Reservation.Status.ACTIVE
+        ).order_by("pk")
+    )
+
+
+@transaction.atomic
+def reservations_hold_until(
+    *, owner_type: str, owner_id: str, until: dt.datetime
+) -> int:
+    """Keep an owner's active reservations past their expiry (a paid order waits to ship)."""
+    return Reservation.objects.filter(
+        owner_type=owner_type, owner_id=owner_id, status=Reservation.Status.ACTIVE
+    ).update(expires_at=until)
+
+
+@transaction.atomic
+def reservation_commit_units(
+    *,
+    owner_type: str,
+    owner_id: str,
+    variant_id: int,
+    quantity: int,
+    reference_type: str = "order_line",
+    reference_id: str = "",
+    actor: User | None = None,
+) -> list[StockMovement]:
+    """Ship `quantity` units of a variant an owner holds: commit whole reservations first, and
+    when one holds more than is left to ship, commit it and hold the rest in a new one."""
+    rows = list(
+        Reservation.objects.select_for_update()
+        .filter(
+            owner_type=owner_type,
+            owner_id=owner_id,
+            variant_id=variant_id,
+            status=Reservation.Status.ACTIVE,
+        )
+        .order_by("pk")
+    )
+    if quantity <= 0 or sum(r.quantity for r in rows) < quantity:
+        raise ReservationNotActive("Fewer units are reserved than this shipment takes.")
+    movements, left = [], quantity
+    for row in rows:
+        if left == 0:
+            break
+        take = min(left, row.quantity)
+        _close([row.pk], Reservation.Status.COMMITTED)
+        if take < row.quantity:
+            # The units not shipped yet stay held, on the same stock row until the same time.
+            Reservation.objects.create(
+                stock_id=row.stock_id,
+                variant_id=row.variant_id,
+                quantity=row.quantity - take,
+                owner_type=row.owner_type,
+                owner_id=row.owner_id,
+                customer_id=row.customer_id,
+                expires_at=row.expires_at,
+            )
+        movements.append(
+            _move(
+                row.stock_id,
+                StockMovement.Kind.SALE,
+                -take,
+                reference_type=reference_type,
+                reference_id=reference_id or row.owner_id,
+                actor=actor,
+            )
+        )
+        left -= take
+    availability_sync(sorted({r.stock_id for r in rows}))
+    return movements
+
+
 def reservations_expire(*, batch_size: int, now: dt.datetime | None = None) -> int:
     """Expire one batch of due reservations; safe on several workers at once (SKIP LOCKED)."""
     now = now or timezone.now()

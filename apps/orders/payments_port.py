@@ -1,0 +1,71 @@
+"""The payments port: what orders asks of payments, without importing it.
+
+Payments implements `PaymentsPort` and registers it with `payments_port_register` when its
+app is ready; orders only ever calls `payments_port()`. Until a gateway is registered the
+`ManualPayments` port answers: payment is recorded by staff ("mark paid") and a refund of a
+paid order is requested from finance through the outbox (`order.refund_requested`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .models import Order
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    ok: bool
+    reference: str = ""
+    message: str = ""
+    pending: bool = (
+        False  # accepted, the outcome arrives later (a refund finance makes)
+    )
+
+
+class PaymentsPort(Protocol):
+    def authorize(
+        self, *, order: Order, amount: Decimal, idempotency_key: str
+    ) -> PaymentResult: ...
+
+    def capture(
+        self, *, order: Order, amount: Decimal, idempotency_key: str
+    ) -> PaymentResult: ...
+
+    def void(self, *, order: Order, idempotency_key: str) -> PaymentResult: ...
+
+    def refund(
+        self, *, order: Order, amount: Decimal, idempotency_key: str
+    ) -> PaymentResult: ...
+
+
+class ManualPayments:
+    """No gateway: money moves outside the shop and staff record it."""
+
+    def authorize(self, *, order, amount, idempotency_key):
+        return PaymentResult(ok=False, message="No payment gateway is configured.")
+
+    def capture(self, *, order, amount, idempotency_key):
+        return PaymentResult(ok=True, reference="manual", pending=True)
+
+    def void(self, *, order, idempotency_key):
+        return PaymentResult(ok=True, reference="manual")
+
+    def refund(self, *, order, amount, idempotency_key):
+        return PaymentResult(ok=True, reference="manual", pending=True)
+
+
+_port: PaymentsPort = ManualPayments()
+
+
+def payments_port_register(port: PaymentsPort) -> None:
+    """Plug a payments implementation in (payments' AppConfig.ready)."""
+    global _port
+    _port = port
+
+
+def payments_port() -> PaymentsPort:
+    return _port

@@ -1,0 +1,46 @@
+"""Every write of orders: placing (`placing.py`) and what follows (`lifecycle.py`).
+
+Each service takes the acting person as `actor` (a User, or None for the system).
+"""
+
+from .lifecycle import (
+    allowed_transitions,
+    fulfilment_create,
+    idempotency_keys_purge,
+    order_cancel,
+    order_deliver,
+    order_mark_paid,
+    order_note_add,
+    order_return,
+    order_shipped_quantities,
+    orders_expire,
+)
+from .placing import (
+    CheckoutRequest,
+    address_snapshot,
+    checkout_totals,
+    order_payload,
+    order_place,
+    rules_check,
+)
+from .reporting import sales_rollup
+
+__all__ = [
+    "CheckoutRequest",
+    "address_snapshot",
+    "allowed_transitions",
+    "checkout_totals",
+    "fulfilment_create",
+    "idempotency_keys_purge",
+    "order_cancel",
+    "order_deliver",
+    "order_mark_paid",
+    "order_note_add",
+    "order_payload",
+    "order_place",
+    "order_return",
+    "order_shipped_quantities",
+    "orders_expire",
+    "rules_check",
+    "sales_rollup",
+]
