@@ -58,6 +58,53 @@ def _rows_the_demo_leaves_out() -> None:
         failures=5,
     )
     Part.objects.create(widget=Widget.objects.create(name="breach"), label="p")
+    _an_order_through_its_life(variant)
+
+
+def _an_order_through_its_life(variant) -> None:
+    """An order placed, paid, half shipped, with a note, an event delivered and a webhook."""
+    from decimal import Decimal
+
+    from apps.inventory.models import Warehouse
+    from apps.inventory.services import stock_for, stock_receive
+    from apps.orders import services as orders
+    from apps.orders.models import (
+        Delivery,
+        OutboxEvent,
+        ShippingMethod,
+        WebhookEndpoint,
+    )
+
+    stock_receive(
+        stock=stock_for(
+            variant_id=variant.pk, warehouse=Warehouse.objects.order_by("pk").first()
+        ),
+        quantity=20,
+    )
+    method = ShippingMethod.objects.create(name="Breach post", price=Decimal("3.00"))
+    request = orders.CheckoutRequest(
+        items={variant.pk: 12},
+        email="breach@example.com",
+        shipping_address={"full_name": "B", "city": "X", "country": "DE"},
+        billing_address={"full_name": "B", "city": "X", "country": "DE"},
+        shipping_method_id=method.pk,
+    )
+    # order_place is durable; here it runs inside the module's seeding transaction.
+    order = orders.order_place.__wrapped__(
+        idempotency_key="breach-key", request=request, actor=None
+    )
+    orders.order_mark_paid(order=order, actor=None, reason="breach")
+    orders.fulfilment_create(
+        order=order,
+        quantities={order.lines.get().pk: 1},
+        carrier="Post",
+        actor=None,
+    )
+    orders.order_note_add(order=order, body="internal", actor=None)
+    WebhookEndpoint.objects.create(url="http://127.0.0.1:9/", secret="s3cret")
+    Delivery.objects.create(
+        event=OutboxEvent.objects.order_by("pk").first(), target="breach"
+    )
 
 
 @pytest.fixture(scope="module")
