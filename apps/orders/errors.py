@@ -93,6 +93,11 @@ class FulfilmentInvalid(OrderError):
     default_message = "This shipment does not match what is left to ship."
 
 
+class ShippingMethodInUse(OrderError):
+    code = "shipping_method_in_use"
+    default_message = "Orders were placed with this delivery method: switch it off instead of deleting it."
+
+
 def formatted(error_class: type[OrderError], **values) -> OrderError:
     """The error with its default message filled in from `values` (kept as details too)."""
     return error_class(error_class.default_message.format(**values), **values)

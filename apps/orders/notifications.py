@@ -31,13 +31,16 @@ def guest_order_number(token: str) -> str | None:
         return None
 
 
-def order_url(order: Order) -> str:
+def order_path(order: Order) -> str:
     """Where the customer sees the order: their account page, or the guest's signed link."""
     if order.customer_id:
-        path = reverse("orders:detail", args=[order.number])
-    else:
-        path = reverse("orders:guest", args=[guest_order_token(order)])
-    return settings.SITE_URL.rstrip("/") + path
+        return reverse("orders:detail", args=[order.number])
+    return reverse("orders:guest", args=[guest_order_token(order)])
+
+
+def order_url(order: Order) -> str:
+    """`order_path` as a link for a mail."""
+    return settings.SITE_URL.rstrip("/") + order_path(order)
 
 
 @outbox_handler("order.placed", "email.order_confirmation")

@@ -24,6 +24,12 @@ from .placing import (
     rules_check,
 )
 from .reporting import sales_rollup
+from .setup import (
+    shipping_method_delete,
+    shipping_method_save,
+    webhook_endpoint_delete,
+    webhook_endpoint_save,
+)
 
 __all__ = [
     "CheckoutRequest",
@@ -43,4 +49,8 @@ __all__ = [
     "orders_expire",
     "rules_check",
     "sales_rollup",
+    "shipping_method_delete",
+    "shipping_method_save",
+    "webhook_endpoint_delete",
+    "webhook_endpoint_save",
 ]

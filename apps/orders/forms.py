@@ -1,0 +1,106 @@
+"""Checkout forms: where it goes, how it travels, and the one-click place-order form."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from apps.accounts.models import Address
+
+from .models import ShippingMethod
+
+KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+class AddressFields(forms.Form):
+    """A postal address, with the same limits as the saved addresses' columns."""
+
+    full_name = forms.CharField(max_length=200)
+    company = forms.CharField(max_length=200, required=False)
+    line1 = forms.CharField(label="Address line 1", max_length=200)
+    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    postal_code = forms.CharField(max_length=20)
+    city = forms.CharField(max_length=100)
+    region = forms.CharField(max_length=100, required=False)
+    country = forms.CharField(
+        max_length=2, min_length=2, help_text="Two-letter code, e.g. DE or FR"
+    )
+    phone = forms.CharField(max_length=32, required=False)
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if not (len(country) == 2 and country.isascii() and country.isalpha()):
+            raise ValidationError(
+                "Enter a two-letter country code, e.g. DE or FR.",
+                code="invalid_country",
+            )
+        return country
+
+
+class AddressStepForm(AddressFields):
+    """Shipping address (a saved one or a new one), billing the same unless unticked."""
+
+    email = forms.EmailField(
+        max_length=254, help_text="We send the order confirmation here."
+    )
+    saved = forms.ModelChoiceField(
+        queryset=Address.objects.none(),
+        required=False,
+        empty_label="A new address (below)",
+        label="Ship to",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user if user is not None and user.is_authenticated else None
+        if self.user is not None:
+            del self.fields["email"]
+            self.fields["saved"].queryset = Address.objects.filter(
+                user=self.user
+            ).order_by("-is_default", "pk")
+        else:
+            del self.fields["saved"]
+        # Address fields are needed only for a new address.
+        if self.user is not None and self.data.get(self.add_prefix("saved")):
+            for name in AddressFields.base_fields:
+                self.fields[name].required = False
+
+    def address(self) -> dict[str, str] | Address:
+        saved = self.cleaned_data.get("saved")
+        if saved is not None:
+            return saved
+        return {
+            name: self.cleaned_data.get(name, "") for name in AddressFields.base_fields
+        }
+
+
+class DeliveryStepForm(forms.Form):
+    method = forms.ModelChoiceField(
+        queryset=ShippingMethod.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Delivery",
+        error_messages={
+            "invalid_choice": "Please choose one of the delivery methods offered."
+        },
+    )
+
+
+class PlaceOrderForm(forms.Form):
+    """Carries the idempotency key minted when the review page was drawn."""
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=32)
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if not KEY.match(key):
+            raise ValidationError(
+                "This form has expired. Please review your order again.", code="bad_key"
+            )
+        return key
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False, widget=forms.Textarea)
