@@ -9,6 +9,7 @@ COUNT, filters backed by indexes, search by exact number or email.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -26,8 +27,6 @@ from apps.auditing.admin_mixins import (
     ShopErrorAdminMixin,
 )
 from apps.auditing.errors import ShopError
-
-from decimal import Decimal
 
 from . import outbox, selectors, services
 from .models import (
