@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.management.base import OutputWrapper
 
-from . import accounts, catalog, inventory
+from . import accounts, catalog, inventory, orders
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,9 @@ class Step:
     """One app's share of the demo data."""
 
     app: str  # label of the app whose rows it writes
-    # seed(stdout, products wanted) -> how many rows it created (idempotent: 0 the second time)
-    seed: Callable[[OutputWrapper, int], int]
+    # seed(stdout, sizes) -> how many rows it created (idempotent: 0 the second time);
+    # sizes: {"products": wanted, "orders": wanted}
+    seed: Callable[[OutputWrapper, dict[str, int]], int]
     counts: str = (
         ""  # what that number counts, for the closing line; "": not shown there
     )
@@ -32,14 +33,19 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(
         "accounts",
-        lambda stdout, products: accounts.seed_people(stdout),
+        lambda stdout, sizes: accounts.seed_people(stdout),
         counts="people",
         needs_catalog=False,
     ),
     Step(
         "catalog",
-        lambda stdout, products: catalog.seed_catalog(stdout, products=products),
+        lambda stdout, sizes: catalog.seed_catalog(stdout, products=sizes["products"]),
         counts="products",
     ),
-    Step("inventory", lambda stdout, products: inventory.seed_stock(stdout)),
+    Step("inventory", lambda stdout, sizes: inventory.seed_stock(stdout)),
+    Step(
+        "orders",
+        lambda stdout, sizes: orders.seed_orders(stdout, orders=sizes["orders"]),
+        counts="orders",
+    ),
 )

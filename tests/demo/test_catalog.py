@@ -49,7 +49,7 @@ def _counts() -> dict[str, int]:
 def seeded(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     out = StringIO()
-    call_command("seed_demo", products=PRODUCTS, stdout=out)
+    call_command("seed_demo", products=PRODUCTS, orders=0, stdout=out)
     return out.getvalue()
 
 
@@ -120,7 +120,7 @@ def test_seed_demo_refreshes_ratings_from_approved_reviews(seeded):
 def test_seed_demo_twice_creates_nothing_more(seeded, settings):
     before = _counts()
     out = StringIO()
-    call_command("seed_demo", products=PRODUCTS, stdout=out)
+    call_command("seed_demo", products=PRODUCTS, orders=0, stdout=out)
     assert _counts() == before
     assert "0 people created, 0 products created" in out.getvalue()
 
@@ -128,7 +128,7 @@ def test_seed_demo_twice_creates_nothing_more(seeded, settings):
 def test_seed_demo_tops_up_to_the_asked_number(seeded):
     skus = set(ProductVariant.objects.values_list("sku", flat=True))
     out = StringIO()
-    call_command("seed_demo", products=PRODUCTS + 5, stdout=out)
+    call_command("seed_demo", products=PRODUCTS + 5, orders=0, stdout=out)
     assert Product.objects.count() == PRODUCTS + 5
     assert "5 products created" in out.getvalue()
     assert skus < set(ProductVariant.objects.values_list("sku", flat=True))
@@ -141,7 +141,7 @@ def test_seed_demo_sets_min_price_in_the_database(seeded):
     lowest = product.min_price
     Product.objects.filter(pk=product.pk).update(min_price=lowest + 1000)
     # when the seed runs again
-    call_command("seed_demo", products=PRODUCTS, stdout=StringIO())
+    call_command("seed_demo", products=PRODUCTS, orders=0, stdout=StringIO())
     # then the UPDATE at its end puts the lowest active price back
     product.refresh_from_db()
     assert product.min_price == lowest

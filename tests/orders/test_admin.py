@@ -79,7 +79,9 @@ def test_a_move_the_status_does_not_allow_is_refused_with_a_message(
 ):
     response = staff_client.post(_do(order, "deliver"), follow=True)
     assert response.status_code == 200
-    assert "not possible while the order is pending payment" in response.content.decode()
+    assert (
+        "not possible while the order is pending payment" in response.content.decode()
+    )
     order.refresh_from_db()
     assert order.status == "pending"
 

@@ -173,4 +173,3 @@ def test_a_stale_or_forged_signature_is_refused():
     assert not outbox.signature_verify(
         secret="s", header=good, timestamp="x", body=body
     )
-

@@ -90,12 +90,19 @@ def _event(order: Order, topic: str, **extra) -> None:
 
 
 @transaction.atomic
-def order_mark_paid(*, order: Order, actor: User | None, reason: str) -> Order:
-    """Record that an order was paid (by a gateway, or by staff with a reason)."""
+def order_mark_paid(
+    *, order: Order, actor: User | None, reason: str, at: dt.datetime | None = None
+) -> Order:
+    """Record that an order was paid (by a gateway, or by staff with a reason).
+
+    `at`: when it was paid, for importing past orders; a payment after the order's window
+    closed is refused either way (its stock may be gone).
+    """
     order = _locked(order.pk)
-    if order.status == Status.PENDING and order.expires_at <= timezone.now():
+    paid_at = at or timezone.now()
+    if order.status == Status.PENDING and order.expires_at <= paid_at:
         raise formatted(TransitionNotAllowed, from_status="expired", to_status="paid")
-    _move(order, Status.PAID, actor=actor, note=reason, paid_at=timezone.now())
+    _move(order, Status.PAID, actor=actor, note=reason, paid_at=paid_at)
     reservations_hold_until(
         owner_type=RESERVATION_OWNER,
         owner_id=str(order.pk),

@@ -197,9 +197,17 @@ def order_payload(order: Order, lines: list[OrderLine] | None = None) -> dict[st
 
 @transaction.atomic(durable=True)
 def order_place(
-    *, idempotency_key: str, request: CheckoutRequest, actor: User | None
+    *,
+    idempotency_key: str,
+    request: CheckoutRequest,
+    actor: User | None,
+    at: dt.datetime | None = None,
 ) -> Order:
-    """Place the cart as one order, reserving its stock; the same key returns the same order."""
+    """Place the cart as one order, reserving its stock; the same key returns the same order.
+
+    `at` places it at another moment (prices of then, the window from then): for importing
+    past orders and for demo history; the storefront never passes it.
+    """
     if actor is None and not settings.ORDERS_GUEST_CHECKOUT:
         raise GuestCheckoutDisabled()
     if not request.items:
@@ -213,7 +221,7 @@ def order_place(
     ).first()
     if method is None:
         raise ShippingMethodInvalid()
-    now = timezone.now()
+    now = at or timezone.now()
     totals = checkout_totals(request.items, method, at=now)
     rules_check(totals)
     _pending_limit(email.lower())

@@ -6,8 +6,9 @@ from apps.demo import steps
 
 class Command(AuditedCommand):
     help = (
-        "Load the demo data: people, a catalog topped up to --products products, and stock "
-        "for it (idempotent: existing rows are kept, nothing is duplicated)."
+        "Load the demo data: people, a catalog topped up to --products products, stock for "
+        "it and a history of --orders orders (idempotent: existing rows are kept, nothing "
+        "is duplicated)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -17,6 +18,12 @@ class Command(AuditedCommand):
             default=200,
             help="demo products the catalog should hold (default 200; 0: people only)",
         )
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=150,
+            help="demo orders there should be, over the last 60 days in every state (default 150)",
+        )
 
     def handle(self, *args, **options):
         products = options["products"]
@@ -24,7 +31,9 @@ class Command(AuditedCommand):
         for step in steps.STEPS:
             if step.needs_catalog and products <= 0:
                 continue
-            rows = step.seed(self.stdout, products)
+            rows = step.seed(
+                self.stdout, {"products": products, "orders": options["orders"]}
+            )
             if step.counts:
                 created[step.counts] = rows
         summary = ", ".join(f"{rows} {noun} created" for noun, rows in created.items())
