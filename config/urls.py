@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("apps.catalog.urls")),
+    path("", include("apps.orders.urls")),
     # Uploaded product images in development (an empty list unless DEBUG).
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
