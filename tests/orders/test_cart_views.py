@@ -3,9 +3,11 @@ refused with nothing changed, and Redis being down."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 
 from apps.catalog import services as catalog
@@ -273,3 +275,54 @@ def test_redis_down_cart_is_503_with_a_message_and_the_shop_serves_on(
     assertContains(product_page, "Kettle")
     assert client.get("/").status_code == 200
     assert client.get("/search/?q=kettle").status_code == 200
+
+
+def _form_tokens(response) -> list[str]:
+    return re.findall(
+        r'name="csrfmiddlewaretoken" value="([^"]*)"', response.content.decode()
+    )
+
+
+def test_product_page_has_an_add_form_per_variant(client, make_variant):
+    small = make_variant(product=ProductFactory(name="Mug"))
+    large = make_variant(product=small.product, units=0)
+
+    page = client.get(f"/p/{small.product.slug}/")
+
+    html = page.content.decode()
+    assert html.count('action="/cart/add/"') == 2
+    assertContains(page, f'<input type="hidden" name="variant" value="{small.pk}">')
+    assertContains(page, f'<input type="hidden" name="variant" value="{large.pk}">')
+    assertContains(page, "Add to cart", count=1)
+    assertContains(page, '<button type="submit" disabled>Out of stock</button>')
+
+
+def test_cached_product_page_gives_each_visitor_a_working_csrf_token(
+    make_variant, django_assert_num_queries
+):
+    variant = make_variant(product=ProductFactory(name="Mug"))
+    url = f"/p/{variant.product.slug}/"
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(url)  # renders the page and caches it whole
+
+    with django_assert_num_queries(0):
+        cached = second.get(url)
+
+    (token,) = _form_tokens(cached)
+    assert "csrf-token-slot" not in cached.content.decode()
+    assert "csrftoken" in cached.cookies
+    added = second.post(
+        "/cart/add/",
+        {"csrfmiddlewaretoken": token, "variant": variant.pk, "quantity": 1},
+    )
+    assert added.status_code == 302
+    assert _items(second) == {variant.pk: 1}
+    # another visitor's token is no good
+    third = Client(enforce_csrf_checks=True)
+    third.get(url)
+    refused = third.post(
+        "/cart/add/",
+        {"csrfmiddlewaretoken": token, "variant": variant.pk, "quantity": 1},
+    )
+    assert refused.status_code == 403
+    assert _items(third) == {}
