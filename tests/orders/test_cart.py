@@ -157,6 +157,10 @@ def test_sign_in_merges_the_guest_cart_capped_by_stock(client, make_variant):
     assert cart.cart_items(cart.user_cart_key(user.pk)) == {scarce.pk: 8, plenty.pk: 2}
     assert cart.cart_items(guest) == {}
     assert cart.SESSION_FIELD not in client.session
+    assert (
+        '<a class="cart-link" href="/cart/">Cart (10)</a>'
+        in client.get("/").content.decode()
+    )
 
 
 def test_sign_in_still_works_with_redis_down(client, make_variant, redis_down):

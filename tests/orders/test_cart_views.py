@@ -326,3 +326,32 @@ def test_cached_product_page_gives_each_visitor_a_working_csrf_token(
     )
     assert refused.status_code == 403
     assert _items(third) == {}
+
+
+def _header(response) -> str:
+    return re.search(r'<a class="cart-link"[^>]*>[^<]*</a>', response.content.decode())[
+        0
+    ]
+
+
+def test_header_counts_the_units_in_the_cart(client, make_variant):
+    assert _header(client.get("/")) == '<a class="cart-link" href="/cart/">Cart (0)</a>'
+    _add(client, make_variant().pk, 1)
+    _add(client, make_variant().pk, 2)
+
+    assert _header(client.get("/")) == '<a class="cart-link" href="/cart/">Cart (3)</a>'
+
+
+def test_header_shows_no_count_when_redis_is_down_and_pages_still_serve(
+    client, customer, make_variant, request
+):
+    variant = make_variant(product=ProductFactory(name="Kettle"))
+    client.force_login(customer)
+    _add(client, variant.pk, 2)
+    request.getfixturevalue("redis_down")
+
+    for url in ("/", f"/p/{variant.product.slug}/", "/search/?q=kettle"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _header(response) == '<a class="cart-link" href="/cart/">Cart</a>'
+    assertContains(client.get("/cart/"), "The cart is unavailable", status_code=503)
