@@ -6,5 +6,6 @@ class OrdersConfig(AppConfig):
     label = "orders"
 
     def ready(self):
-        # The in-process outbox handlers register themselves on import.
-        from . import notifications  # noqa: F401
+        # The in-process outbox handlers register themselves on import; signals connects
+        # the sign-in hook that merges a guest's cart.
+        from . import notifications, signals  # noqa: F401

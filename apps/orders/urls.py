@@ -1,10 +1,14 @@
 from django.urls import path
 
-from .views import account, checkout
+from .views import account, cart, checkout
 
 app_name = "orders"
 
 urlpatterns = [
+    path("cart/", cart.cart_page, name="cart"),
+    path("cart/add/", cart.cart_add, name="cart-add"),
+    path("cart/line/<str:variant>/", cart.line_set, name="cart-line"),
+    path("cart/line/<str:variant>/remove/", cart.line_remove, name="cart-remove"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/address/", checkout.address_step, name="checkout-address"),
     path("checkout/delivery/", checkout.delivery_step, name="checkout-delivery"),

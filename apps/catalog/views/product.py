@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,6 +29,18 @@ from .common import (
     category_url,
     money,
 )
+
+# The cached HTML is shared by every visitor, so its forms carry this in place of a CSRF
+# token, and each response gets the visitor's own token (`_with_csrf_token`). Only template
+# markup can hold it: a quote in product text is escaped to &quot;.
+CSRF_SLOT = "csrf-token-slot"
+
+
+def _with_csrf_token(request, html: str) -> str:
+    slot = f'value="{CSRF_SLOT}"'
+    if slot not in html:
+        return html  # no form: no token, no cookie
+    return html.replace(slot, f'value="{get_token(request)}"')
 
 
 @dataclass(frozen=True)
@@ -135,6 +148,7 @@ def _render_product_entry(
             "rating_average": detail.rating_average,
             "rating_count": detail.rating_count,
             "stars": _stars(round(detail.rating_average or 0)),
+            "csrf_slot": CSRF_SLOT,
         },
     )
     entry = {
@@ -185,7 +199,8 @@ def _product_response(
     request, entry: dict, *, product_id: int | None = None, part: str = ""
 ):
     if product_id is not None and _anonymous(request) and "page" in entry:
-        return HttpResponse(entry["page"])  # the whole page, cached with the fragment
+        # the whole page, cached with the fragment
+        return HttpResponse(_with_csrf_token(request, entry["page"]))
     response = render(
         request,
         "catalog/product.html",
@@ -204,4 +219,5 @@ def _product_response(
         fragment_cache.product_put(
             product_id, part, {**entry, "page": page}, entry["version"]
         )
+    response.content = _with_csrf_token(request, response.content.decode())
     return response
