@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from apps.auditing.admin_mixins import (
     CappedCountPaginator,
@@ -446,7 +447,7 @@ def _address(address: dict) -> str:
         address.get("country"),
         address.get("phone"),
     ]
-    return format_html_join(format_html("<br>"), "{}", ((p,) for p in parts if p))
+    return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts if p))
 
 
 @admin.register(ShippingMethod)

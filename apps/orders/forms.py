@@ -79,6 +79,8 @@ class AddressFields(forms.Form):
 
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()
+        if not country and not self.fields["country"].required:
+            return country
         if not (len(country) == 2 and country.isascii() and country.isalpha()):
             raise ValidationError(
                 "Enter a two-letter country code, e.g. DE or FR.",

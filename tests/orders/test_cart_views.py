@@ -63,9 +63,10 @@ def test_added_line_shows_with_its_price_promotion_and_totals(client, make_varia
     assertContains(page, '<a class="button" href="/checkout/">Checkout</a>', html=True)
 
 
-def test_checkout_placeholder_leads_back_to_the_cart(client):
-    response = client.get("/checkout/")
-    assert response.status_code == 302 and response["Location"] == "/cart/"
+def test_checkout_with_an_empty_cart_leads_back_to_the_cart(client):
+    response = client.get("/checkout/", follow=True)
+    assert response.redirect_chain[-1] == ("/cart/", 302)
+    assertContains(response, "Your cart is empty.")
 
 
 def test_empty_cart_page_creates_no_session(client):

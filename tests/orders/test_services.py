@@ -327,3 +327,14 @@ def test_idempotency_keys_are_purged_after_retention(
     )
     assert purged == 1
     assert Order.objects.filter(pk=order.pk).exists()
+
+
+def test_a_used_delivery_method_is_switched_off_not_deleted(
+    stocked_variant, checkout, new_key, shipping_method
+):
+    services.order_place(
+        idempotency_key=new_key(), request=checkout({stocked_variant(): 1}), actor=None
+    )
+    with pytest.raises(errors.ShippingMethodInUse):
+        services.shipping_method_delete(method=shipping_method, actor=None)
+    assert type(shipping_method).objects.filter(pk=shipping_method.pk).exists()
