@@ -176,3 +176,26 @@ def test_a_used_delivery_method_cannot_be_deleted(staff_client, order):
         reverse("admin:orders_shippingmethod_delete", args=[unused.pk]), {"post": "yes"}
     )
     assert not ShippingMethod.objects.filter(pk=unused.pk).exists()
+
+
+def test_one_customers_orders(
+    staff_client, stocked_variant, checkout, new_key, customer
+):
+    shirt = stocked_variant(units=10)
+    mine = services.order_place(
+        idempotency_key=new_key(), request=checkout({shirt: 1}), actor=customer
+    )
+    guest = services.order_place(
+        idempotency_key=new_key(), request=checkout({shirt: 1}), actor=None
+    )
+    page = staff_client.get(reverse("admin:orders_order_change", args=[mine.pk]))
+    assert f"?customer={customer.pk}" in page.content.decode()
+    listing = staff_client.get(
+        reverse("admin:orders_order_changelist"), {"customer": customer.pk}
+    ).content.decode()
+    assert mine.number in listing and guest.number not in listing
+    assert customer.email in listing
+    bad = staff_client.get(
+        reverse("admin:orders_order_changelist"), {"customer": "x\x00"}
+    )
+    assert bad.status_code == 200
