@@ -19,7 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apps.orders.urls")),
     path("", include("apps.catalog.urls")),
-    path("", include("apps.orders.urls")),
     # Uploaded product images in development (an empty list unless DEBUG).
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -291,6 +291,12 @@ class OrderAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # orders are placed by customers (order_place)
 
+    def save_model(self, request, obj, form, change):
+        pass  # every field is read-only: an order changes through its buttons (services)
+
+    def save_formset(self, request, form, formset, change):
+        pass  # the inlines are read-only too
+
     def has_delete_permission(self, request, obj=None):
         return False  # never deleted
 
@@ -551,6 +557,9 @@ class OutboxEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # Retrying is the one change staff make (the action); the rows stay as written.
         return request.user.has_perm("orders.change_outboxevent") and obj is None
+
+    def save_model(self, request, obj, form, change):
+        pass  # no form saves an event: retrying is the action's service
 
     @admin.action(description="Retry the selected dead events", permissions=["change"])
     def retry(self, request, queryset):
