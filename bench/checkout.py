@@ -84,7 +84,8 @@ def request_for(variant_ids, rng, lines: int, method: int):
 
     address = {"full_name": "Bench", "line1": "1 Loop", "city": "X", "country": "DE"}
     return CheckoutRequest(
-        items={v: 1 for v in rng.sample(variant_ids, lines)},
+        # 5 units of each (the bench catalog sells at 1.00): every order passes the rules.
+        items={v: 5 for v in rng.sample(variant_ids, lines)},
         email=f"{uuid.uuid4().hex[:12]}@bench.invalid",
         shipping_address=address,
         billing_address=address,

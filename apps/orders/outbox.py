@@ -85,14 +85,22 @@ def outbox_write(
     return event
 
 
+_last_nudge = [0.0]
+
+
 def _relay_soon() -> None:
-    """Ask a worker to relay now rather than at the next beat tick (best effort)."""
-    from apps.auditing.jobs import job_enqueue
+    """Ask a worker to relay now rather than at the next beat tick (best effort, at most
+    once a second per process: one relay pass takes every event due by then)."""
+    from celery import current_app
 
     if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
         return
+    now = time.monotonic()
+    if now - _last_nudge[0] < 1.0:
+        return
+    _last_nudge[0] = now
     try:
-        job_enqueue("orders.outbox_relay", trigger="event")
+        current_app.send_task("orders.outbox_relay", kwargs={"trigger": "event"})
     except Exception:  # noqa: BLE001 - the beat schedule relays it anyway
         log.warning(
             "could not queue the outbox relay; the schedule will", exc_info=True
