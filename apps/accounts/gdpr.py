@@ -1,7 +1,8 @@
 """A person's data: export it all, or erase it (keeping financial records, pseudonymised).
 
-Apps that hold personal data (orders, payments) register an exporter and an eraser here from
-their AppConfig.ready(), so accounts never imports them.
+Apps that hold personal data (orders, payments) register an exporter, an eraser and the
+personal values they hold (for the audit trail's redaction) here from their
+AppConfig.ready(), so accounts never imports them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .models import AccountToken, Address, Lockout, User
 
 EXPORTERS: dict[str, Callable[[User], Any]] = {}
 ERASERS: dict[str, Callable[[User], list[tuple[str, Any]]]] = {}
+TERMS: dict[str, Callable[[User], list[str]]] = {}
 
 PROFILE_FIELDS = (
     "id",
@@ -64,6 +66,12 @@ def register_exporter(name: str, func: Callable[[User], Any]) -> None:
 def register_eraser(name: str, func: Callable[[User], list[tuple[str, Any]]]) -> None:
     """`func(user)` pseudonymises the app's records and returns the (table, pk) rows it touched."""
     ERASERS[name] = func
+
+
+def register_terms(name: str, func: Callable[[User], list[str]]) -> None:
+    """`func(user)` names the personal values the app holds of them (an order's address):
+    erasure scrubs them from the audit trail too."""
+    TERMS[name] = func
 
 
 def _plain(value):
@@ -133,6 +141,8 @@ def account_erase(*, user: User, actor: User | None = None) -> None:
         Address.all_objects.select_for_update().filter(user=user).order_by("pk")
     )
     terms = _personal_terms(user, addresses)
+    for _name, more in sorted(TERMS.items()):
+        terms += [t for t in more(user) if t and len(t) >= 3]
     pseudonym = f"erased-{user.pk}@erased.invalid"
     now = timezone.now()
 

@@ -258,3 +258,24 @@ def test_order_place_queries_do_not_grow_with_lines(stocked_variant, checkout):
         return len(captured)
 
     assert queries(1) == queries(10)
+
+
+def test_a_guest_cancels_a_pending_order_through_the_signed_link(
+    client, stocked_variant, shipping_method
+):
+    shirt = stocked_variant(units=5)
+    _add(client, shirt, 2)
+    placed = client.post(
+        reverse("orders:checkout-place"),
+        {"key": _key(_to_review(client, shipping_method))},
+    )
+    link = placed["Location"]
+    response = client.post(f"{link}cancel/", {"reason": "ordered twice"})
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.status == "cancelled"
+    assert order.status_changes.last().note == "ordered twice"
+    assert Reservation.objects.get().status == "released"
+    # A second cancel is refused with a message, nothing changes.
+    again = client.post(f"{link}cancel/", follow=True)
+    assert "Only an order waiting for payment" in again.content.decode()

@@ -180,7 +180,7 @@ def order_payload(order: Order, lines: list[OrderLine] | None = None) -> dict[st
     return {
         "number": order.number,
         "status": order.status,
-        "email": order.email,
+        # No email or address: events are kept as written, and erasure must not miss them.
         "customer_id": order.customer_id,
         "currency": order.currency,
         "total": str(order.total),
