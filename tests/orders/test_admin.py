@@ -199,3 +199,32 @@ def test_one_customers_orders(
         reverse("admin:orders_order_changelist"), {"customer": "x\x00"}
     )
     assert bad.status_code == 200
+
+
+def test_the_sales_dashboard_shows_the_rollup_and_what_needs_attention(
+    staff_client, stocked_variant, checkout, new_key, staff
+):
+    shirt = stocked_variant(price="20.00", units=20)
+    paid = services.order_place(
+        idempotency_key=new_key(), request=checkout({shirt: 2}), actor=None
+    )
+    services.order_mark_paid(order=paid, actor=staff, reason="paid")
+    services.order_place(  # pending: not a sale yet
+        idempotency_key=new_key(), request=checkout({shirt: 1}), actor=None
+    )
+    OutboxEvent.objects.filter(pk=OutboxEvent.objects.first().pk).update(status="dead")
+    assert services.sales_rollup(days=2) == 2
+    page = staff_client.get(reverse("admin:orders_dashboard"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    # Today: one order, 2 units, 40.00 + 7.60 tax + 4.90 delivery.
+    assert "<td>1</td><td>€52.50</td><td>2</td><td>€52.50</td>" in html.replace(
+        "\n", ""
+    )
+    assert "1 order waiting for payment" in html
+    assert "1 dead outbox event" in html
+    assert 'class="bar"' in html
+    assert (
+        reverse("admin:orders_dashboard")
+        in staff_client.get(reverse("admin:index")).content.decode()
+    )
