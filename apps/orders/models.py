@@ -37,6 +37,9 @@ TRANSITIONS: tuple[tuple[str, str], ...] = (
     ("pending", "paid"),
     ("pending", "cancelled"),
     ("pending", "expired"),
+    # A payment whose success arrives after the order expired: only with its stock held
+    # again (the trigger `orders_order_paid_with_stock` checks the reservations).
+    ("expired", "paid"),
     ("paid", "partially_fulfilled"),
     ("paid", "shipped"),
     ("paid", "cancelled"),
@@ -222,6 +225,27 @@ class Order(models.Model):
                 "idempotency_key",
                 "placed_at",
                 "shipping_method",
+            ),
+            pgtrigger.Trigger(
+                name="paid_with_stock",
+                when=pgtrigger.Before,
+                operation=pgtrigger.UpdateOf("status"),
+                condition=pgtrigger.Q(old__status="expired", new__status="paid"),
+                func="""
+                    -- An expired order gave its stock back: it is paid only when its active
+                    -- reservations cover every line again.
+                    IF EXISTS (
+                        SELECT 1 FROM orders_orderline l
+                        WHERE l.order_id = NEW.id AND l.quantity > COALESCE((
+                            SELECT sum(r.quantity) FROM inventory_reservation r
+                            WHERE r.owner_type = 'order' AND r.owner_id = NEW.id::text
+                              AND r.status = 'active' AND r.variant_id = l.variant_id), 0)
+                    ) THEN
+                        RAISE EXCEPTION 'orders_order_paid_with_stock: expired order % is paid only with its stock reserved again', NEW.id
+                            USING ERRCODE = 'check_violation', CONSTRAINT = 'orders_order_paid_with_stock';
+                    END IF;
+                    RETURN NEW;
+                """,
             ),
             StatusHistoryTrigger(name="history_on_insert", operation=pgtrigger.Insert),
             StatusHistoryTrigger(

@@ -229,6 +229,17 @@ ORDERS_OUTBOX_BACKOFF = env.int(
 ORDERS_WEBHOOK_TIMEOUT = env.float("ORDERS_WEBHOOK_TIMEOUT", default=5.0)  # seconds
 ORDERS_GUEST_LINK_DAYS = env.int("ORDERS_GUEST_LINK_DAYS", default=90)
 
+# --- payments ---------------------------------------------------------------
+PAYMENTS_GATEWAY = env("PAYMENTS_GATEWAY", default="apps.payments.gateway.DummyGateway")
+# Capture as soon as the authorization succeeds; otherwise shipping (or staff) captures.
+PAYMENTS_AUTO_CAPTURE = env.bool("PAYMENTS_AUTO_CAPTURE", default=False)
+# How long the gateway holds an authorization; older ones are voided or marked expired.
+PAYMENTS_AUTHORIZATION_DAYS = env.int("PAYMENTS_AUTHORIZATION_DAYS", default=7)
+# An attempt still open after this long is settled by asking the gateway (longer than any
+# call may take, so a slow call in flight is never settled under it).
+PAYMENTS_RECONCILE_AFTER = env.int("PAYMENTS_RECONCILE_AFTER", default=300)  # seconds
+PAYMENTS_DUMMY_SLOW_SECONDS = env.float("PAYMENTS_DUMMY_SLOW_SECONDS", default=2.0)
+
 # --- i18n / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

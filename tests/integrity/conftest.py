@@ -93,7 +93,7 @@ def _an_order_through_its_life(variant) -> None:
     order = orders.order_place.__wrapped__(
         idempotency_key="breach-key", request=request, actor=None
     )
-    orders.order_mark_paid(order=order, actor=None, reason="breach")
+    _a_payment_through_its_life(order)
     orders.fulfilment_create(
         order=order,
         quantities={order.lines.get().pk: 1},
@@ -105,6 +105,74 @@ def _an_order_through_its_life(variant) -> None:
     Delivery.objects.create(
         event=OutboxEvent.objects.order_by("pk").first(), target="breach"
     )
+
+
+def _a_payment_through_its_life(order) -> None:
+    """The order paid with a saved card: authorized (which pays the order), captured,
+    partly refunded, disputed and lost; each step as the services record it (their
+    durable transactions unwrapped: this runs inside the seeding transaction)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from apps.payments import services as payments
+    from apps.payments.gateway import TOKEN_APPROVE, DummyGateway
+    from apps.payments.models import Payment
+
+    customer = get_user_model().objects.order_by("pk").first()
+    method = payments.payment_method_add(
+        customer=customer,
+        gateway="dummy",
+        token=TOKEN_APPROVE,
+        brand="visa",
+        last4="4242",
+        exp_month=12,
+        exp_year=2030,
+        actor=None,
+    )
+    payment = Payment.objects.create(
+        order=order,
+        method=method,
+        gateway="dummy",
+        currency=order.currency,
+        amount=order.total,
+    )
+
+    def step(kind: str, amount: Decimal, key: str):
+        if kind == "refund":
+            attempt = payments.refund_record(
+                payment=payment,
+                amount=amount,
+                reason="damaged",
+                actor=None,
+                idempotency_key=key,
+            ).attempt
+        else:
+            attempt, _ = payments.attempt_record(
+                payment=payment,
+                kind=kind,
+                amount=amount,
+                idempotency_key=key,
+                actor=None,
+            )
+        attempt.payment.refresh_from_db()
+        result = payments.attempts.gateway_call(attempt, token=method.token)
+        payments.attempt_settle.__wrapped__(attempt=attempt, result=result)
+        payment.refresh_from_db()
+
+    DummyGateway.reset()
+    step("authorize", order.total, "breach-authorize")
+    step("capture", order.total, "breach-capture")
+    step("refund", Decimal("1.00"), "breach-refund")
+    dispute = payments.dispute_open(
+        payment=payment,
+        gateway_reference="breach-dispute",
+        amount=Decimal("2.00"),
+        respond_by=timezone.now() + dt.timedelta(days=7),
+    )
+    payments.dispute_close(dispute=dispute, won=False, actor=None)
 
 
 @pytest.fixture(scope="module")

@@ -91,18 +91,31 @@ def _event(order: Order, topic: str, **extra) -> None:
 
 @transaction.atomic
 def order_mark_paid(
-    *, order: Order, actor: User | None, reason: str, at: dt.datetime | None = None
+    *,
+    order: Order,
+    actor: User | None,
+    reason: str,
+    at: dt.datetime | None = None,
+    late: bool = False,
 ) -> Order:
     """Record that an order was paid (by a gateway, or by staff with a reason).
 
     `at`: when it was paid, for importing past orders; a payment after the order's window
-    closed is refused either way (its stock may be gone).
+    closed is refused (its stock may be gone), unless `late`: a gateway's success arrived
+    after the window and the caller has reserved the order's stock again (the database
+    checks the reservations of an expired order).
     """
     order = _locked(order.pk)
     paid_at = at or timezone.now()
-    if order.status == Status.PENDING and order.expires_at <= paid_at:
+    overdue = order.status == Status.EXPIRED or (
+        order.status == Status.PENDING and order.expires_at <= paid_at
+    )
+    if overdue and not late:
         raise formatted(TransitionNotAllowed, from_status="expired", to_status="paid")
-    _move(order, Status.PAID, actor=actor, note=reason, paid_at=paid_at)
+    fields = {"paid_at": paid_at}
+    if order.status == Status.EXPIRED:
+        fields["closed_at"] = None
+    _move(order, Status.PAID, actor=actor, note=reason, **fields)
     reservations_hold_until(
         owner_type=RESERVATION_OWNER,
         owner_id=str(order.pk),
