@@ -34,8 +34,9 @@ from apps.auditing.triggers import (
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-# 13 to 19 digits, single spaces or dashes between them allowed: a card number's shape.
-CARD_NUMBER_LIKE = r"[0-9]([ -]?[0-9]){12,18}"
+# 13 to 19 digits, single spaces or dashes between them allowed: a card number's shape, as
+# a token of its own (not a run of digits inside a longer reference such as "auth_ca00850...").
+CARD_NUMBER_LIKE = r"(^|[^0-9A-Za-z])[0-9]([ -]?[0-9]){12,18}($|[^0-9A-Za-z])"
 
 
 def _no_card_number(field: str, name: str) -> models.CheckConstraint:

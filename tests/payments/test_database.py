@@ -195,3 +195,19 @@ def test_a_short_number_in_a_token_is_fine(customer):
         actor=customer,
     )
     assert str(method) == "visa •••• 4242"
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["auth_ca0085022548953d", "cap_4242424242424242x", "ref-A1234567890123"],
+)
+def test_a_reference_with_a_long_run_of_digits_inside_it_is_not_a_card_number(
+    reference,
+):
+    from apps.payments.models import CARD_NUMBER_LIKE
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s ~ %s", [reference, CARD_NUMBER_LIKE])
+        assert cursor.fetchone()[0] is False
+        cursor.execute("SELECT %s ~ %s", ["tok_4242424242424242", CARD_NUMBER_LIKE])
+        assert cursor.fetchone()[0] is True

@@ -310,15 +310,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='paymentmethod',
-            constraint=models.CheckConstraint(condition=models.Q(('token__regex', '[0-9]([ -]?[0-9]){12,18}'), _negated=True), name='payments_paymentmethod_token_not_card_number'),
+            constraint=models.CheckConstraint(condition=models.Q(('token__regex', '(^|[^0-9A-Za-z])[0-9]([ -]?[0-9]){12,18}($|[^0-9A-Za-z])'), _negated=True), name='payments_paymentmethod_token_not_card_number'),
         ),
         migrations.AddConstraint(
             model_name='paymentmethod',
-            constraint=models.CheckConstraint(condition=models.Q(('brand__regex', '[0-9]([ -]?[0-9]){12,18}'), _negated=True), name='payments_paymentmethod_brand_not_card_number'),
+            constraint=models.CheckConstraint(condition=models.Q(('brand__regex', '(^|[^0-9A-Za-z])[0-9]([ -]?[0-9]){12,18}($|[^0-9A-Za-z])'), _negated=True), name='payments_paymentmethod_brand_not_card_number'),
         ),
         migrations.AddConstraint(
             model_name='paymentmethod',
-            constraint=models.CheckConstraint(condition=models.Q(('gateway__regex', '[0-9]([ -]?[0-9]){12,18}'), _negated=True), name='payments_paymentmethod_gateway_not_card_number'),
+            constraint=models.CheckConstraint(condition=models.Q(('gateway__regex', '(^|[^0-9A-Za-z])[0-9]([ -]?[0-9]){12,18}($|[^0-9A-Za-z])'), _negated=True), name='payments_paymentmethod_gateway_not_card_number'),
         ),
         migrations.AddConstraint(
             model_name='paymentmethod',
@@ -462,11 +462,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='paymenttransaction',
-            constraint=models.CheckConstraint(condition=models.Q(('gateway_reference__regex', '[0-9]([ -]?[0-9]){12,18}'), _negated=True), name='payments_paymenttransaction_reference_not_card_number'),
+            constraint=models.CheckConstraint(condition=models.Q(('gateway_reference__regex', '(^|[^0-9A-Za-z])[0-9]([ -]?[0-9]){12,18}($|[^0-9A-Za-z])'), _negated=True), name='payments_paymenttransaction_reference_not_card_number'),
         ),
         migrations.AddConstraint(
             model_name='paymenttransaction',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('response', models.TextField()), '[0-9]([ -]?[0-9]){12,18}'), _negated=True), name='payments_paymenttransaction_response_no_card_number'),
+            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('response', models.TextField()), '(^|[^0-9A-Za-z])[0-9]([ -]?[0-9]){12,18}($|[^0-9A-Za-z])'), _negated=True), name='payments_paymenttransaction_response_no_card_number'),
         ),
         migrations.AddConstraint(
             model_name='paymenttransaction',
