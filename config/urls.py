@@ -17,6 +17,7 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     path("account/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("", include("apps.payments.urls")),
     path("", include("apps.orders.urls")),
     path("", include("apps.catalog.urls")),
     # Uploaded product images in development (an empty list unless DEBUG).

@@ -8,6 +8,7 @@ paid order is requested from finance through the outbox (`order.refund_requested
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
@@ -26,6 +27,15 @@ class PaymentResult:
     )
 
 
+@dataclass(frozen=True)
+class PaymentLine:
+    """One money movement of an order, as its customer reads it ("Refunded €10.00")."""
+
+    label: str
+    amount: Decimal
+    at: dt.datetime
+
+
 class PaymentsPort(Protocol):
     def authorize(
         self, *, order: Order, amount: Decimal, idempotency_key: str
@@ -40,6 +50,8 @@ class PaymentsPort(Protocol):
     def refund(
         self, *, order: Order, amount: Decimal, idempotency_key: str
     ) -> PaymentResult: ...
+
+    def summary(self, *, order: Order) -> list[PaymentLine]: ...
 
 
 class ManualPayments:
@@ -56,6 +68,9 @@ class ManualPayments:
 
     def refund(self, *, order, amount, idempotency_key):
         return PaymentResult(ok=True, reference="manual", pending=True)
+
+    def summary(self, *, order):
+        return []
 
 
 _port: PaymentsPort = ManualPayments()

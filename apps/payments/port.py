@@ -13,9 +13,15 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from apps.orders.payments_port import PaymentResult
+from apps.orders.payments_port import PaymentLine, PaymentResult
 
-from .models import Payment, PaymentAttempt, PaymentStatus, RefundReason
+from .models import (
+    Payment,
+    PaymentAttempt,
+    PaymentStatus,
+    PaymentTransaction,
+    RefundReason,
+)
 from .services import attempt_record, refund_record
 
 
@@ -103,3 +109,22 @@ class GatewayPayments:
             return self.void(order=order, idempotency_key=idempotency_key)
         # Paid by hand (no payment here): finance refunds it.
         return PaymentResult(ok=True, reference="manual", pending=True)
+
+    def summary(self, *, order):
+        """The order's money movements that succeeded, oldest first, for its customer."""
+        labels = {
+            "authorize": "Payment authorized",
+            "capture": "Payment taken",
+            "void": "Authorization released",
+            "refund": "Refunded",
+            "chargeback": "Disputed by the bank",
+            "chargeback_reversal": "Dispute resolved in our favour",
+        }
+        return [
+            PaymentLine(label=labels[kind], amount=amount, at=at)
+            for kind, amount, at in PaymentTransaction.objects.filter(
+                payment__order=order, outcome="succeeded"
+            )
+            .order_by("created_at", "id")
+            .values_list("kind", "amount", "created_at")
+        ]

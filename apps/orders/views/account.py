@@ -17,6 +17,7 @@ from .. import selectors, services
 from ..forms import CancelForm
 from ..models import Order
 from ..notifications import guest_order_number, order_path
+from ..payments_port import payments_port
 
 PAGE_SIZE = 20
 
@@ -28,7 +29,7 @@ def order_list(request):
     return render(request, "orders/list.html", {"page": page})
 
 
-def _page(request, order: Order | None, cancel_url: str):
+def _page(request, order: Order | None, cancel_url: str, guest_token: str = ""):
     if order is None:
         raise Http404("No such order.")
     return render(
@@ -38,6 +39,8 @@ def _page(request, order: Order | None, cancel_url: str):
             "order": order,
             "cancel_url": cancel_url if order.is_open else "",
             "form": CancelForm(),
+            "guest_token": guest_token,
+            "payments": payments_port().summary(order=order),
         },
     )
 
@@ -56,7 +59,7 @@ def _guest_order(token: str) -> Order | None:
 
 
 def guest_order_detail(request, token: str):
-    return _page(request, _guest_order(token), f"{request.path}cancel/")
+    return _page(request, _guest_order(token), f"{request.path}cancel/", token)
 
 
 def _cancel(request, order: Order | None):

@@ -1,0 +1,66 @@
+"""The pay form: a saved card or a new card's gateway token, never a card number."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import CARD_NUMBER_LIKE, PaymentMethod
+
+KEY = re.compile(r"^[0-9a-f]{32}$")
+TOKEN = re.compile(r"^[A-Za-z0-9_\-]{3,100}$")
+
+
+class PayForm(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, max_length=32)
+    method = forms.ModelChoiceField(
+        queryset=PaymentMethod.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="A saved card",
+    )
+    token = forms.CharField(
+        max_length=100,
+        required=False,
+        label="A new card",
+        help_text="The token the card form of the payment provider gives.",
+    )
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        if customer is not None:
+            self.fields["method"].queryset = PaymentMethod.objects.filter(
+                customer=customer, is_active=True
+            ).order_by("-created_at")
+        else:
+            del self.fields["method"]
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if not KEY.match(key):
+            raise ValidationError(
+                "This form has expired. Please try again.", code="bad_key"
+            )
+        return key
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if re.search(CARD_NUMBER_LIKE, token):
+            raise ValidationError(
+                "Never type a card number here: use the card form.", code="card_number"
+            )
+        if token and not TOKEN.match(token):
+            raise ValidationError("This is not a card token.", code="bad_token")
+        return token
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("method") and not data.get("token"):
+            raise ValidationError(
+                "Choose a saved card or give a new one.", code="no_card"
+            )
+        return data

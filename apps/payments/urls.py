@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("orders/guest/<str:token>/pay/", views.guest_pay, name="guest-pay"),
+    path("orders/<str:number>/pay/", views.pay, name="pay"),
+]

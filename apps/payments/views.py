@@ -1,0 +1,88 @@
+"""The storefront's pay step: after placing an order, its customer pays it here.
+
+A decline shows the gateway's message on the same page, and the customer may try again with
+another card while the order's stock stays reserved until the order expires. Each drawing
+of the form carries a new idempotency key, so a double click charges once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.auditing.web_errors import errors_on_form
+from apps.orders.models import Order
+from apps.orders.notifications import guest_order_number, order_path
+
+from . import services
+from .errors import PaymentError, PaymentPending
+from .forms import PayForm
+from .gateway import gateway_get
+
+# Shown next to the form: the customer may try again. A pending outcome has its own page.
+PAY_ERRORS = {
+    cls.code: None for cls in PaymentError.__subclasses__() if cls is not PaymentPending
+}
+
+
+def _pay(request, order: Order | None):
+    if order is None:
+        raise Http404("No such order.")
+    if not order.is_open:
+        messages.info(
+            request, f"Order {order.number} is {order.get_status_display().lower()}."
+        )
+        return redirect(order_path(order))
+    customer = order.customer if order.customer_id else None
+    form = PayForm(
+        request.POST or None,
+        customer=customer,
+        initial={"key": uuid.uuid4().hex},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actor = request.user if request.user.is_authenticated else None
+        with errors_on_form(form, fields=PAY_ERRORS):
+            method = data.get("method")
+            services.payment_authorize(
+                order=order,
+                actor=actor,
+                idempotency_key=data["key"],
+                method=method,
+                token="" if method else data["token"],
+            )
+        if not form.errors:
+            messages.success(request, f"Thank you! Order {order.number} is paid.")
+            return redirect(order_path(order))
+        # A new key for the next try: the declined one is spent.
+        form.data = {**form.data.dict(), "key": uuid.uuid4().hex}
+    return render(
+        request,
+        "payments/pay.html",
+        {"order": order, "form": form, "test_cards": gateway_get().name == "dummy"},
+        status=402 if form.errors and request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay(request, number: str):
+    return _pay(
+        request, Order.objects.filter(number=number, customer=request.user).first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def guest_pay(request, token: str):
+    number = guest_order_number(token)
+    order = (
+        Order.objects.filter(number=number, customer__isnull=True).first()
+        if number
+        else None
+    )
+    return _pay(request, order)
