@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from apps.inventory import selectors, services
@@ -262,3 +263,29 @@ def test_low_stock_alert_is_raised_once_and_cleared_on_restock(stocked):
     )
     services.stock_receive(stock=main, quantity=10)
     assert LowStockAlert.objects.get(stock=main).cleared_at is not None
+
+
+def test_stock_changes_the_owners_functions_make_are_recorded_as_the_applications(
+    stocked, audit_trail
+):
+    _, main, _ = stocked
+    app, owner = settings.DATABASE_APP["USER"], settings.DATABASE_OWNER["USER"]
+    assert app != owner
+    # when: a reservation and a sale, each moving the stock row through an owner's function
+    _sql(
+        f"{RAW_RESERVATION} VALUES (%s, %s, 2, 'order', 'x', 'active',"
+        " now() + interval '1 hour', now())",
+        [main.pk, main.variant_id],
+    )
+    _sql(
+        "INSERT INTO inventory_stockmovement (stock_id, kind, quantity, reason,"
+        " reference_type, reference_id, created_at) VALUES (%s, 'sale', -1, '', '', '', now())",
+        [main.pk],
+    )
+    # then: every event names the role that connected
+    stock = audit_trail.events(table_name="inventory_stock", row_pk=str(main.pk))
+    assert [e.changes.keys() - {"updated_at"} for e in stock] == [
+        {"reserved"},
+        {"on_hand"},
+    ]
+    assert {e.db_role for e in audit_trail.events()} == {app}
