@@ -111,6 +111,11 @@ class Stock(models.Model):
             models.UniqueConstraint(
                 fields=["variant", "warehouse"], name="inventory_stock_unique"
             ),
+            # What a reservation's (stock_id, variant_id) refers to: a reservation names its
+            # stock row's variant (inventory_reservation_variant_matches_stock, migration 0009).
+            models.UniqueConstraint(
+                fields=["id", "variant"], name="inventory_stock_id_variant_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(on_hand__gte=0), name="inventory_stock_on_hand_gte_0"
             ),
@@ -252,6 +257,8 @@ class Reservation(models.Model):
     stock = models.ForeignKey(
         Stock, on_delete=models.PROTECT, related_name="reservations"
     )
+    # Always the stock row's variant: a composite foreign key (stock_id, variant_id) to the
+    # stock row says so, checked at commit (migration 0009; Django cannot declare one).
     variant_id = models.BigIntegerField(
         help_text="Denormalised from the stock row for the per-customer cap."
     )
