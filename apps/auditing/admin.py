@@ -20,8 +20,13 @@ from .admin_mixins import (  # noqa: F401 (re-exported: the other apps' admins u
     StateFilter,
 )
 from .jobs import JOBS, job_enqueue, load_all_jobs
-from .models import AuditEvent, JobRun
-from .selectors import audit_backlog_captures, audit_last_drain
+from .models import AuditEvent, JobRun, QuarantinedCapture
+from .selectors import (
+    audit_backlog_captures,
+    audit_last_drain,
+    audit_quarantine_list,
+)
+from .services import audit_quarantine_retry
 from .triggers import AuditTrigger
 from .vocabulary import Action
 
@@ -196,6 +201,73 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "audit_last_drain": audit_last_drain(),
         }
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(QuarantinedCapture)
+class QuarantinedCaptureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Captures the drain could not move: what, why, since when, and whether a retry has
+    moved them into the trail since. /healthz warns while one has not been moved."""
+
+    list_display = (
+        "id",
+        "quarantined_at",
+        "table_name",
+        "capture_action",
+        "events",
+        "sqlstate",
+        "error",
+        "moved_at",
+    )
+    list_display_links = ("id",)
+    ordering = ("-id",)
+    readonly_fields = ("id", "quarantined_at", "sqlstate", "error", "capture")
+    actions = ["retry"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return audit_quarantine_list()
+
+    @admin.display(description="table")
+    def table_name(self, obj):
+        return obj.table_name
+
+    @admin.display(description="action")
+    def capture_action(self, obj):
+        return obj.action
+
+    @admin.display(description="events")
+    def events(self, obj):
+        return obj.events
+
+    @admin.display(description="moved into the trail", empty_value="not yet")
+    def moved_at(self, obj):
+        return obj.moved_at
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("auditing.retry_quarantinedcapture")
+
+    @admin.action(
+        description="Move the selected captures into the trail again",
+        permissions=["retry"],
+    )
+    def retry(self, request, queryset):
+        result = audit_quarantine_retry(
+            ids=list(queryset.values_list("pk", flat=True)), actor=request.user
+        )
+        if result.moved:
+            self.message_user(
+                request,
+                f"Moved into the trail: {', '.join(map(str, result.moved))}.",
+                messages.SUCCESS,
+            )
+        for capture, error in sorted(result.refused.items()):
+            self.message_user(
+                request, f"Capture {capture} still refused: {error}", messages.ERROR
+            )
+        if not result.moved and not result.refused:
+            self.message_user(
+                request, "The selected captures were moved before.", messages.INFO
+            )
 
 
 @admin.register(JobRun)

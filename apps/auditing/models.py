@@ -70,6 +70,38 @@ class AuditEventWithPending(AuditEventFields):
         verbose_name = "audit event (with pending)"
 
 
+class QuarantinedCapture(models.Model):
+    """A capture the drain could not move (`auditing_auditevent_quarantine`,
+    sql/quarantine.sql): the inbox row as it was, and why the trail refused it.
+
+    Written by the drain only and kept for good (append-only); `audit_quarantine_retry`
+    moves its events into the trail once the cause is repaired, and records that in
+    `auditing_auditevent_quarantine_moved` (sql/quarantine_retry.sql). Created by SQL, hence
+    `managed = False`.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    capture = models.JSONField()
+    sqlstate = models.TextField()
+    error = models.TextField()
+    quarantined_at = models.DateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "auditing_auditevent_quarantine"
+        ordering = ["-id"]
+        verbose_name = "quarantined capture"
+        permissions = [
+            (
+                "retry_quarantinedcapture",
+                "Can move a quarantined capture into the trail again",
+            )
+        ]
+
+    def __str__(self):
+        return f"capture {self.pk} ({self.sqlstate})"
+
+
 class JobRun(models.Model):
     """One run of a maintenance job: what it touched and how it ended."""
 

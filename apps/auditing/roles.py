@@ -32,6 +32,7 @@ RAW_TABLES = {
     "auditing_auditevent": ("SELECT",),
     "auditing_auditevent_inbox": ("SELECT", "INSERT"),
     "auditing_auditevent_quarantine": ("SELECT",),
+    "auditing_auditevent_quarantine_moved": ("SELECT",),
     "django_migrations": ("SELECT",),
 }
 RELATION_KINDS = {

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KT
 
-from .models import AuditEvent, AuditEventWithPending
+from .models import AuditEvent, AuditEventWithPending, QuarantinedCapture
 
 
 def _events(include_pending: bool) -> QuerySet:
@@ -43,8 +45,8 @@ class Backlog:
     events: int
     oldest_at: dt.datetime | None
     checked_at: dt.datetime
-    # Captures the drain could not move (sql/quarantine.sql): kept, and reported until an
-    # operator has looked at them.
+    # Captures the drain could not move (sql/quarantine.sql): kept, and reported until a
+    # retry has moved them into the trail (sql/quarantine_retry.sql).
     quarantined: int = 0
 
     @property
@@ -78,7 +80,9 @@ def audit_backlog() -> Backlog:
         cursor.execute(
             # clock_timestamp(): the time now, not the start of this transaction.
             "SELECT count(*), COALESCE(sum(cardinality(ids)), 0), min(occurred_at),"
-            " clock_timestamp(), (SELECT count(*) FROM auditing_auditevent_quarantine)"
+            " clock_timestamp(), (SELECT count(*) FROM auditing_auditevent_quarantine q"
+            "  WHERE NOT EXISTS (SELECT FROM auditing_auditevent_quarantine_moved m"
+            "                   WHERE m.quarantine_id = q.id))"
             " FROM auditing_auditevent_inbox"
         )
         captures, events, oldest_at, now, quarantined = cursor.fetchone()
@@ -107,3 +111,18 @@ def audit_last_drain() -> dt.datetime | None:
         .values_list("finished_at", flat=True)
         .first()
     )
+
+
+def audit_quarantine_list() -> QuerySet:
+    """Quarantined captures, newest first, each with its table, action, number of events and
+    when a retry moved it into the trail (None while it waits)."""
+    return QuarantinedCapture.objects.annotate(
+        table_name=KT("capture__table_name"),
+        action=KT("capture__action"),
+        events=RawSQL("jsonb_array_length(capture->'ids')", ()),
+        moved_at=RawSQL(
+            "SELECT m.moved_at FROM auditing_auditevent_quarantine_moved m"
+            " WHERE m.quarantine_id = auditing_auditevent_quarantine.id",
+            (),
+        ),
+    ).order_by("-id")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -72,6 +74,46 @@ def audit_inbox_drain(*, batch_size: int, wait: bool = False) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT auditing_inbox_drain(%s, %s)", [batch_size, wait])
         return cursor.fetchone()[0]
+
+
+@dataclass(frozen=True)
+class QuarantineRetry:
+    """What a retry did: the captures now in the trail, and each still refused with why."""
+
+    moved: list[int]
+    refused: dict[int, str]
+
+
+@transaction.atomic
+def audit_quarantine_retry(*, ids: Sequence[int], actor: Any = None) -> QuarantineRetry:
+    """Move quarantined captures into the trail again, once what kept them out is repaired.
+
+    Through the owner's `auditing_quarantine_retry()` (sql/quarantine_retry.sql): the
+    application's role may not write the trail. Captures moved before are passed over. The
+    retry is itself an application event.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT capture_id, moved, error_sqlstate, error_message"
+            " FROM auditing_quarantine_retry(%s::bigint[])",
+            [list(ids)],
+        )
+        rows = cursor.fetchall()
+    result = QuarantineRetry(
+        moved=[capture for capture, moved, _, _ in rows if moved],
+        refused={
+            capture: f"{state}: {message}"
+            for capture, moved, state, message in rows
+            if not moved
+        },
+    )
+    if rows:
+        audit_record(
+            "audit_quarantine_retried",
+            actor=actor,
+            data={"moved": result.moved, "refused": sorted(result.refused)},
+        )
+    return result
 
 
 def _month_start(day: dt.date) -> dt.date:

@@ -1,8 +1,9 @@
 """Stock that is never oversold, reservations that expire, and a ledger that adds up.
 
 `Stock.on_hand` can only change by inserting a `StockMovement`: a trigger on the ledger
-applies the quantity, and a trigger on stock refuses any other change of `on_hand`. So the
-ledger sums to `on_hand` by construction, for every writer, raw SQL included.
+applies the quantity (with the owner's rights), and a trigger on stock refuses any other change
+of `on_hand`. So the ledger sums to `on_hand` by construction, for every writer, raw SQL
+included.
 
 `Stock.reserved` is derived the same way from the reservations: triggers on
 `inventory_reservation` add an active reservation's quantity when it is written and take it
@@ -53,27 +54,41 @@ class LowStockTrigger(pgtrigger.Trigger):
     """
 
 
-# Created by migration 0007: SECURITY DEFINER, owned by the tables' owner (the one writer of
-# Stock.reserved). The triggers below only point at it.
+# Created by migrations 0007 and 0008: SECURITY DEFINER, owned by the tables' owner (the one
+# writer of Stock.reserved, and of Stock.on_hand). The triggers below only point at them.
 RESERVED_SYNC_FUNCTION = "inventory_reserved_sync"
+ON_HAND_APPLY_FUNCTION = "inventory_on_hand_apply"
 
 
-class ReservedSync(pgtrigger.Trigger):
+class OwnerFunctionTrigger(pgtrigger.Trigger):
+    """An AFTER trigger that executes a shared function a migration made, with the owner's
+    rights, instead of one of its own. It executes the function directly, so no session
+    setting (such as `pgtrigger.ignore`) switches it off."""
+
+    when = pgtrigger.After
+    # pgtrigger always emits a function of its own; the trigger executes the shared one.
+    func = "RETURN NULL;"
+    function = ""
+
+    def render_execute(self, model) -> str:
+        return f"{self.function}()"
+
+
+class ReservedSync(OwnerFunctionTrigger):
     """AFTER INSERT / UPDATE FOR EACH STATEMENT on reservations: one aggregated UPDATE of
     `inventory_stock.reserved` per statement (the rows locked in id order), from the
     statement's transition tables: + active rows written, - active rows no longer active.
-
-    The trigger executes the shared function directly, so no session setting (such as
-    `pgtrigger.ignore`) switches it off.
     """
 
-    when = pgtrigger.After
     level = pgtrigger.Statement
-    # pgtrigger always emits a function of its own; the trigger executes the shared one.
-    func = "RETURN NULL;"
+    function = RESERVED_SYNC_FUNCTION
 
-    def render_execute(self, model) -> str:
-        return f"{RESERVED_SYNC_FUNCTION}()"
+
+class OnHandApply(OwnerFunctionTrigger):
+    """AFTER INSERT FOR EACH ROW on the ledger: the movement's quantity onto its stock row's
+    `on_hand`."""
+
+    function = ON_HAND_APPLY_FUNCTION
 
 
 class Stock(models.Model):
@@ -96,6 +111,11 @@ class Stock(models.Model):
             models.UniqueConstraint(
                 fields=["variant", "warehouse"], name="inventory_stock_unique"
             ),
+            # What a reservation's (stock_id, variant_id) refers to: a reservation names its
+            # stock row's variant (inventory_reservation_variant_matches_stock, migration 0009).
+            models.UniqueConstraint(
+                fields=["id", "variant"], name="inventory_stock_id_variant_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(on_hand__gte=0), name="inventory_stock_on_hand_gte_0"
             ),
@@ -117,12 +137,18 @@ class Stock(models.Model):
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
                 func="""
-                    -- on_hand moves only when the ledger trigger applies a movement (depth > 1).
+                    -- on_hand moves only when inventory_on_hand_apply() applies a movement: a
+                    -- trigger (depth > 1) running with the table owner's rights. A top-level
+                    -- statement is refused, and so is a trigger of the session's own making.
                     IF TG_OP = 'INSERT' AND NEW.on_hand <> 0 THEN
                         RAISE EXCEPTION 'inventory_stock_on_hand_from_ledger: new stock starts at 0; receive it through a movement'
                             USING ERRCODE = 'check_violation', CONSTRAINT = 'inventory_stock_on_hand_from_ledger';
                     END IF;
-                    IF TG_OP = 'UPDATE' AND NEW.on_hand IS DISTINCT FROM OLD.on_hand AND pg_trigger_depth() < 2 THEN
+                    IF TG_OP = 'UPDATE' AND NEW.on_hand IS DISTINCT FROM OLD.on_hand AND (
+                        pg_trigger_depth() < 2 OR NOT pg_has_role(
+                            current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE'
+                        )
+                    ) THEN
                         RAISE EXCEPTION 'inventory_stock_on_hand_from_ledger: on_hand of stock % changes only through a stock movement', OLD.id
                             USING ERRCODE = 'check_violation', CONSTRAINT = 'inventory_stock_on_hand_from_ledger';
                     END IF;
@@ -214,16 +240,7 @@ class StockMovement(models.Model):
         ]
         triggers = [
             *append_only("ledger_append_only"),
-            pgtrigger.Trigger(
-                name="apply_to_stock",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert,
-                func="""
-                    UPDATE inventory_stock SET on_hand = on_hand + NEW.quantity, updated_at = now()
-                    WHERE id = NEW.stock_id;
-                    RETURN NULL;
-                """,
-            ),
+            OnHandApply(name="apply_to_stock", operation=pgtrigger.Insert),
         ]
 
     def __str__(self):
@@ -240,6 +257,8 @@ class Reservation(models.Model):
     stock = models.ForeignKey(
         Stock, on_delete=models.PROTECT, related_name="reservations"
     )
+    # Always the stock row's variant: a composite foreign key (stock_id, variant_id) to the
+    # stock row says so, checked at commit (migration 0009; Django cannot declare one).
     variant_id = models.BigIntegerField(
         help_text="Denormalised from the stock row for the per-customer cap."
     )

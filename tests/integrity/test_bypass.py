@@ -104,9 +104,11 @@ def test_the_owner_may_still_use_it_for_sanctioned_maintenance(transactional_db)
         owner.rollback()
 
 
-# --- stock.reserved: derived from the reservations, for the application's role too ---------
+# --- stock counts: on_hand from the ledger, reserved from the reservations, for the
+# application's role too
 
 RESERVED_RULE = "inventory_stock_reserved_from_reservations"
+ON_HAND_RULE = "inventory_stock_on_hand_from_ledger"
 
 
 @pytest.fixture
@@ -142,20 +144,31 @@ def _refused_by(*statements, ignore_everything=False) -> str:
     return refused.value.__cause__.diag.constraint_name
 
 
-def test_the_application_cannot_write_reserved_even_with_every_rule_listed(stock_row):
-    update = ("UPDATE inventory_stock SET reserved = 5 WHERE id = %s", [stock_row.pk])
-    assert _refused_by(update) == RESERVED_RULE
-    assert _refused_by(update, ignore_everything=True) == RESERVED_RULE
-    assert Stock.objects.get(pk=stock_row.pk).reserved == 0
+def _stock(stock_row: Stock) -> tuple[int, int]:
+    stock = Stock.objects.get(pk=stock_row.pk)
+    return stock.on_hand, stock.reserved
+
+
+@pytest.mark.parametrize(
+    ("assignment", "rule"),
+    [("reserved = 5", RESERVED_RULE), ("on_hand = on_hand + 100", ON_HAND_RULE)],
+)
+def test_the_application_cannot_write_stock_counts_even_with_every_rule_listed(
+    stock_row, assignment, rule
+):
+    update = (f"UPDATE inventory_stock SET {assignment} WHERE id = %s", [stock_row.pk])
+    assert _refused_by(update) == rule
+    assert _refused_by(update, ignore_everything=True) == rule
+    assert _stock(stock_row) == (10, 0)
 
 
 @pytest.fixture
-def trigger_without_the_owners_rights(transactional_db):
-    """A trigger on a test table that writes reserved with the rights of whoever fires it
-    (as a trigger the application made for itself would, could it make one)."""
+def trigger_without_the_owners_rights(request, transactional_db):
+    """A trigger on a test table that writes a stock count with the rights of whoever fires
+    it (as a trigger the application made for itself would, could it make one)."""
     superuser_sql(
         "CREATE FUNCTION testapp_probe_write() RETURNS trigger LANGUAGE plpgsql AS"
-        " $$ BEGIN UPDATE inventory_stock SET reserved = 5 WHERE id = NEW.name::bigint;"
+        f" $$ BEGIN UPDATE inventory_stock SET {request.param} WHERE id = NEW.name::bigint;"
         " RETURN NULL; END $$"
     )
     superuser_sql(
@@ -169,16 +182,45 @@ def trigger_without_the_owners_rights(transactional_db):
         superuser_sql("DROP FUNCTION testapp_probe_write()")
 
 
-def test_a_trigger_without_the_owners_rights_cannot_write_reserved(
-    trigger_without_the_owners_rights, stock_row
+@pytest.mark.parametrize(
+    ("trigger_without_the_owners_rights", "rule"),
+    [("reserved = 5", RESERVED_RULE), ("on_hand = on_hand + 100", ON_HAND_RULE)],
+    indirect=["trigger_without_the_owners_rights"],
+)
+def test_a_trigger_without_the_owners_rights_cannot_write_stock_counts(
+    trigger_without_the_owners_rights, stock_row, rule
 ):
-    # From inside a trigger, as the sanctioned writer is; refused all the same.
+    # From inside a trigger, as the sanctioned writers are; refused all the same.
     insert = (
         "INSERT INTO testapp_widget (name, colour, price, secret) VALUES (%s, '', 0, '')",
         [str(stock_row.pk)],
     )
-    assert _refused_by(insert) == RESERVED_RULE
-    assert Stock.objects.get(pk=stock_row.pk).reserved == 0
+    assert _refused_by(insert) == rule
+    assert _stock(stock_row) == (10, 0)
+
+
+def test_the_applications_movements_move_on_hand_with_every_stock_rule_on(stock_row):
+    # given: an alert is due when fewer than 8 units are available
+    inventory.stock_reorder_set(stock=stock_row, reorder_point=8, reorder_quantity=20)
+    alerts = LowStockAlert.objects.filter(stock=stock_row)
+    assert not alerts.exists()
+    listed = ["{" + ",".join(_names()) + "}"]
+    movement = (
+        "INSERT INTO inventory_stockmovement (stock_id, kind, quantity, reason,"
+        " reference_type, reference_id, created_at) VALUES (%s, %s, %s, '', '', '', now())"
+    )
+    with connection.cursor() as cursor:
+        # when: it sells 5 units, with every pgtrigger rule listed to ignore
+        cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", listed)
+        cursor.execute(movement, [stock_row.pk, "sale", -5])
+        # then: on_hand follows, and the low-stock rule it sets off ran all the same (the
+        # ledger's trigger runs with the owner's rights, for whom the list would count)
+        assert _stock(stock_row) == (5, 0)
+        assert alerts.get().cleared_at is None
+        # when: they come back, the same way
+        cursor.execute(movement, [stock_row.pk, "return", 5])
+    assert _stock(stock_row) == (10, 0)
+    assert alerts.get().cleared_at is not None
 
 
 def test_the_applications_reservations_move_reserved_with_every_stock_rule_on(

@@ -160,6 +160,71 @@ def test_forged_trail_rows_with_a_captures_ids_do_not_let_the_owner_delete_it():
     assert _inbox() == [(images,)]
 
 
+TRAIL_COLUMNS = [
+    "id",
+    "occurred_at",
+    "txid",
+    "table_name",
+    "row_pk",
+    "action",
+    "changes",
+    "actor_id",
+    "actor_kind",
+    "source",
+    "request_id",
+    "ip",
+    "db_role",
+    "context",
+]
+
+
+@pytest.mark.parametrize(
+    "column, forged",
+    [
+        (None, None),  # the capture's event as it is: the capture may go
+        ("txid", "txid + 1"),
+        ("table_name", "'testapp_part'"),
+        ("row_pk", "'999999'"),
+        ("action", "'update'"),
+        ("changes", """changes || '{"name": "other"}'"""),
+        ("actor_id", "42"),
+        ("actor_kind", "'staff'"),
+        ("source", "'web'"),
+        ("request_id", "'forged'"),
+        ("ip", "'10.0.0.1'"),
+        ("db_role", "'someone_else'"),
+        ("context", """'{"forged": true}'"""),
+    ],
+)
+def test_a_trail_row_that_differs_from_the_event_in_any_column_keeps_the_capture(
+    column, forged
+):
+    _, images = _one_capture()
+    values = ", ".join(forged if c == column else c for c in TRAIL_COLUMNS)
+    with _connect("owner") as conn:
+        with conn.transaction(force_rollback=True):
+            conn.execute(
+                f"INSERT INTO auditing_auditevent ({', '.join(TRAIL_COLUMNS)})"
+                f" SELECT {values} FROM ("
+                " SELECT e.id, i.occurred_at, i.txid, i.table_name, e.row_pk, e.action,"
+                " e.changes, i.actor_id, i.actor_kind, i.source, i.request_id, i.ip,"
+                " i.db_role, i.context"
+                " FROM auditing_auditevent_inbox i, auditing_inbox_events(i) e) s"
+            )
+            if column is None:
+                deleted = conn.execute("DELETE FROM auditing_auditevent_inbox")
+                assert deleted.rowcount == 1
+            else:
+                with pytest.raises(psycopg.DatabaseError) as refused:
+                    with conn.transaction():
+                        conn.execute("DELETE FROM auditing_auditevent_inbox")
+                assert (
+                    refused.value.diag.constraint_name
+                    == "auditing_auditevent_inbox_append_only"
+                )
+    assert _inbox() == [(images,)]
+
+
 def test_the_application_can_neither_forge_trail_rows_nor_delete_a_capture():
     event_id, images = _one_capture()
     with _connect("application") as conn:

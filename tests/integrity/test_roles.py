@@ -44,6 +44,7 @@ def _privileges(role: str, table: str) -> set[str]:
         ("auditing_auditevent", {"SELECT"}),
         ("auditing_auditevent_inbox", {"SELECT", "INSERT"}),
         ("auditing_auditevent_quarantine", {"SELECT"}),
+        ("auditing_auditevent_quarantine_moved", {"SELECT"}),
         ("django_migrations", {"SELECT"}),
     ],
 )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from apps.inventory import selectors, services
 from apps.inventory.models import LowStockAlert, Reservation, Stock, StockMovement
 from apps.inventory.services import Line
-from tests.conftest import owner_sql
+from tests.conftest import connect_as, owner_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +263,98 @@ def test_low_stock_alert_is_raised_once_and_cleared_on_restock(stocked):
     )
     services.stock_receive(stock=main, quantity=10)
     assert LowStockAlert.objects.get(stock=main).cleared_at is not None
+
+
+def test_stock_changes_the_owners_functions_make_are_recorded_as_the_applications(
+    stocked, audit_trail
+):
+    _, main, _ = stocked
+    app, owner = settings.DATABASE_APP["USER"], settings.DATABASE_OWNER["USER"]
+    assert app != owner
+    # when: a reservation and a sale, each moving the stock row through an owner's function
+    _sql(
+        f"{RAW_RESERVATION} VALUES (%s, %s, 2, 'order', 'x', 'active',"
+        " now() + interval '1 hour', now())",
+        [main.pk, main.variant_id],
+    )
+    _sql(
+        "INSERT INTO inventory_stockmovement (stock_id, kind, quantity, reason,"
+        " reference_type, reference_id, created_at) VALUES (%s, 'sale', -1, '', '', '', now())",
+        [main.pk],
+    )
+    # then: every event names the role that connected
+    stock = audit_trail.events(table_name="inventory_stock", row_pk=str(main.pk))
+    assert [e.changes.keys() - {"updated_at"} for e in stock] == [
+        {"reserved"},
+        {"on_hand"},
+    ]
+    assert {e.db_role for e in audit_trail.events()} == {app}
+
+
+VARIANT_RULE = "inventory_reservation_variant_matches_stock"
+
+
+def _other_variants_stock(make_variant, warehouse) -> Stock:
+    other = services.stock_for(
+        variant_id=make_variant(name="Other").pk, warehouse=warehouse
+    )
+    services.stock_receive(stock=other, quantity=5)
+    return Stock.objects.get(pk=other.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("immediate", [False, True])
+def test_a_reservation_of_another_variant_than_its_stock_rows_is_refused(
+    stocked, make_variant, immediate
+):
+    _, main, _ = stocked
+    other = _other_variants_stock(make_variant, main.warehouse)
+    statement = (
+        f"{RAW_RESERVATION} VALUES (%s, %s, 1, 'order', 'x', 'active',"
+        " now() + interval '1 hour', now())"
+    )
+    # Checked at commit (the end of the atomic block), or at the statement when the session
+    # asks for it: never skipped.
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
+        if immediate:
+            _sql(f"SET CONSTRAINTS {VARIANT_RULE} IMMEDIATE")
+        _sql(statement, [main.pk, other.variant_id])
+    assert refused.value.__cause__.diag.constraint_name == VARIANT_RULE
+    assert not Reservation.objects.filter(stock__in=[main, other]).exists()
+    assert Stock.objects.get(pk=main.pk).reserved == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("column", ["variant_id", "stock_id"])
+def test_a_reservation_cannot_be_moved_to_another_variant_even_by_the_owner(
+    stocked, make_variant, column
+):
+    variant, main, _ = stocked
+    other = _other_variants_stock(make_variant, main.warehouse)
+    _sql(
+        f"{RAW_RESERVATION} VALUES (%s, %s, 1, 'order', 'x', 'active',"
+        " now() + interval '1 hour', now())",
+        [main.pk, variant.pk],
+    )
+    held = Reservation.objects.get(stock=main)
+    value = other.variant_id if column == "variant_id" else other.pk
+    statement = f"UPDATE inventory_reservation SET {column} = %s WHERE id = %s"
+    # The application: refused (what a reservation holds never changes).
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _sql(statement, [value, held.pk])
+    # The owner, with that rule switched off: the key refuses it all the same.
+    with connect_as("owner") as owner:
+        with pytest.raises(psycopg.errors.ForeignKeyViolation) as refused:
+            with owner.transaction():
+                owner.execute(
+                    "SELECT set_config('pgtrigger.ignore', '{' || tgname || '}', true)"
+                    " FROM pg_trigger WHERE tgname LIKE 'pgtrigger\\_claim\\_immutable\\_%'"
+                )
+                owner.execute(statement, [value, held.pk])
+    assert refused.value.diag.constraint_name == VARIANT_RULE
+    kept = Reservation.objects.get(pk=held.pk)
+    assert (kept.stock_id, kept.variant_id) == (main.pk, variant.pk)
+    assert (
+        Stock.objects.get(pk=main.pk).reserved,
+        Stock.objects.get(pk=other.pk).reserved,
+    ) == (1, 0)
