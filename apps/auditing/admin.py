@@ -8,12 +8,10 @@ import re
 
 import pgtrigger
 from django.contrib import admin, messages
-from django.core.paginator import Paginator
-from django.db import connection
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from .admin_mixins import (  # noqa: F401 (re-exported: the other apps' admins use them)
+    CappedCountPaginator,
     ReadOnlyAdminMixin,
     ShopErrorAdminMixin,
     SoftDeleteAdminMixin,
@@ -33,27 +31,6 @@ from .vocabulary import Action
 # ASCII digits only (str.isdigit() also takes "²"); an actor id fits a bigint.
 ROW_ID = re.compile(r"[0-9]{1,40}")
 ACTOR_ID = re.compile(r"actor:\s*([0-9]{1,18})", re.IGNORECASE)
-
-
-class CappedCountPaginator(Paginator):
-    """Never runs a full COUNT(*): estimates for the whole trail, counts at most CAP rows."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self):
-        query = self.object_list.query
-        if not query.where:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT COALESCE(sum(GREATEST(c.reltuples, 0)), 0)::bigint FROM pg_class c"
-                    " WHERE c.oid IN (SELECT i.inhrelid FROM pg_inherits i"
-                    " WHERE i.inhparent = 'auditing_auditevent'::regclass)"
-                )
-                estimate = cursor.fetchone()[0]
-            if estimate > self.CAP:
-                return estimate
-        return self.object_list.order_by()[: self.CAP].count()
 
 
 def audited_tables() -> list[str]:
