@@ -349,6 +349,7 @@ def test_a_reservation_cannot_be_moved_to_another_variant_even_by_the_owner(
                 owner.execute(
                     "SELECT set_config('pgtrigger.ignore', '{' || tgname || '}', true)"
                     " FROM pg_trigger WHERE tgname LIKE 'pgtrigger\\_claim\\_immutable\\_%'"
+                    " AND tgrelid = 'inventory_reservation'::regclass"
                 )
                 owner.execute(statement, [value, held.pk])
     assert refused.value.diag.constraint_name == VARIANT_RULE
