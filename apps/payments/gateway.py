@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import threading
+import json
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +22,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from redis.exceptions import LockError, RedisError
 
 SUCCEEDED, FAILED = "succeeded", "failed"
 
@@ -96,49 +97,89 @@ class _Charge:
     refunded: Decimal = Decimal("0")
 
 
-class DummyGateway:
-    """A gateway in memory, deterministic by test card token, idempotent by key.
+STATE_TTL = 30 * 24 * 3600  # seconds the dummy gateway remembers a charge or an answer
 
-    Its state is the process's (class attributes, under a lock): enough for development and
-    tests in one process. `fail_next(kind, mode)` makes the next call of a kind fail in a
-    mode ("network_error": done, answer lost; "timeout": not done), for tests.
+
+def _state_key(name: str) -> str:
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "shop")
+    return f"{prefix}:dummy-gateway:{name}"
+
+
+class DummyGateway:
+    """A gateway deterministic by test card token, idempotent by key.
+
+    Its state (charges, and the answer given under each key) lives in Redis, the way a real
+    gateway keeps its own: the web process, the Celery workers and the commands all see the
+    same charges, and a call is atomic under a Redis lock. `fail_next(kind, mode)` makes the
+    next call of a kind in this process fail in a mode ("network_error": done, answer lost;
+    "timeout": not done), for tests. Redis down: the gateway is unreachable.
     """
 
     name = "dummy"
-    _lock = threading.Lock()
-    _results: dict[str, GatewayResult] = {}
-    _charges: dict[str, _Charge] = {}
     _scripted: dict[str, str] = {}
-    calls: list[tuple[str, str]] = []  # (kind, idempotency key), for tests
+    calls: list[tuple[str, str]] = []  # (kind, idempotency key) made by this process
+
+    @staticmethod
+    def _redis():
+        from django_redis import get_redis_connection
+
+        return get_redis_connection("default")
 
     @classmethod
     def reset(cls) -> None:
-        with cls._lock:
-            cls._results.clear()
-            cls._charges.clear()
-            cls._scripted.clear()
-            cls.calls.clear()
+        try:
+            cls._redis().delete(_state_key("results"), _state_key("charges"))
+        except RedisError:
+            pass  # nothing to forget when Redis is gone
+        cls._scripted.clear()
+        cls.calls.clear()
 
     @classmethod
     def fail_next(cls, kind: str, mode: str) -> None:
-        with cls._lock:
-            cls._scripted[kind] = mode
+        cls._scripted[kind] = mode
+
+    # -- state: JSON in two Redis hashes ------------------------------------------------
+
+    @staticmethod
+    def _load_result(raw: bytes) -> GatewayResult:
+        return GatewayResult(**json.loads(raw))
+
+    def _get_charge(self, redis, reference: str) -> _Charge | None:
+        raw = redis.hget(_state_key("charges"), reference)
+        if raw is None:
+            return None
+        return _Charge(**{k: Decimal(v) for k, v in json.loads(raw).items()})
+
+    def _put_charge(self, redis, reference: str, charge: _Charge) -> None:
+        data = {k: str(v) for k, v in charge.__dict__.items()}
+        redis.hset(_state_key("charges"), reference, json.dumps(data))
+        redis.expire(_state_key("charges"), STATE_TTL)
 
     def _call(self, kind: str, key: str, mode: str, work) -> GatewayResult:
         if mode == TOKEN_SLOW:
             time.sleep(settings.PAYMENTS_DUMMY_SLOW_SECONDS)
-        with self._lock:
-            self.calls.append((kind, key))
-            mode = self._scripted.pop(kind, mode)
-            if key in self._results:
-                return self._results[key]
-            if mode in ("timeout", TOKEN_TIMEOUT):
-                raise GatewayUnreachable(f"{kind}: no answer (timeout)")
-            result = work()
-            self._results[key] = result
-            if mode in ("network_error", TOKEN_NETWORK_ERROR):
-                raise GatewayUnreachable(f"{kind}: connection reset after the request")
-            return result
+        self.calls.append((kind, key))
+        mode = self._scripted.pop(kind, mode)
+        try:
+            redis = self._redis()
+            with redis.lock(_state_key("lock"), timeout=10, blocking_timeout=10):
+                known = redis.hget(_state_key("results"), key)
+                if known is not None:
+                    return self._load_result(known)
+                if mode in ("timeout", TOKEN_TIMEOUT):
+                    raise GatewayUnreachable(f"{kind}: no answer (timeout)")
+                result = work(redis)
+                redis.hset(
+                    _state_key("results"),
+                    key,
+                    json.dumps(result.__dict__, default=str),
+                )
+                redis.expire(_state_key("results"), STATE_TTL)
+        except (RedisError, LockError) as exc:
+            raise GatewayUnreachable(f"{kind}: the gateway does not answer") from exc
+        if mode in ("network_error", TOKEN_NETWORK_ERROR):
+            raise GatewayUnreachable(f"{kind}: connection reset after the request")
+        return result
 
     @staticmethod
     def _reference(prefix: str, key: str) -> str:
@@ -153,11 +194,11 @@ class DummyGateway:
         )
 
     def authorize(self, *, token, amount, currency, idempotency_key):
-        def work():
+        def work(redis):
             if token in DECLINES:
                 return self._failed(*DECLINES[token])
             reference = self._reference("auth", idempotency_key)
-            self._charges[reference] = _Charge(amount=amount)
+            self._put_charge(redis, reference, _Charge(amount=amount))
             return GatewayResult(
                 SUCCEEDED,
                 reference=reference,
@@ -166,17 +207,15 @@ class DummyGateway:
 
         return self._call("authorize", idempotency_key, token, work)
 
-    def _charge(self, reference: str) -> _Charge | None:
-        return self._charges.get(reference)
-
     def capture(self, *, reference, amount, currency, idempotency_key):
-        def work():
-            charge = self._charge(reference)
+        def work(redis):
+            charge = self._get_charge(redis, reference)
             if charge is None or charge.voided:
                 return self._failed("not_capturable", "The authorization is gone.")
             if amount > charge.amount - charge.captured:
                 return self._failed("amount_too_large", "More than was authorized.")
             charge.captured += amount
+            self._put_charge(redis, reference, charge)
             return GatewayResult(
                 SUCCEEDED,
                 reference=self._reference("cap", idempotency_key),
@@ -186,11 +225,12 @@ class DummyGateway:
         return self._call("capture", idempotency_key, "", work)
 
     def void(self, *, reference, amount, idempotency_key):
-        def work():
-            charge = self._charge(reference)
+        def work(redis):
+            charge = self._get_charge(redis, reference)
             if charge is None or charge.voided:
                 return self._failed("not_voidable", "Nothing left to void.")
             charge.voided = charge.amount - charge.captured
+            self._put_charge(redis, reference, charge)
             return GatewayResult(
                 SUCCEEDED,
                 reference=self._reference("void", idempotency_key),
@@ -200,11 +240,12 @@ class DummyGateway:
         return self._call("void", idempotency_key, "", work)
 
     def refund(self, *, reference, amount, currency, idempotency_key):
-        def work():
-            charge = self._charge(reference)
+        def work(redis):
+            charge = self._get_charge(redis, reference)
             if charge is None or amount > charge.captured - charge.refunded:
                 return self._failed("amount_too_large", "More than was captured.")
             charge.refunded += amount
+            self._put_charge(redis, reference, charge)
             return GatewayResult(
                 SUCCEEDED,
                 reference=self._reference("ref", idempotency_key),
@@ -214,5 +255,8 @@ class DummyGateway:
         return self._call("refund", idempotency_key, "", work)
 
     def fetch_status(self, *, idempotency_key):
-        with self._lock:
-            return self._results.get(idempotency_key)
+        try:
+            raw = self._redis().hget(_state_key("results"), idempotency_key)
+        except RedisError as exc:
+            raise GatewayUnreachable("status: the gateway does not answer") from exc
+        return None if raw is None else self._load_result(raw)
