@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.management.base import OutputWrapper
 
-from . import accounts, catalog, inventory, orders
+from . import accounts, catalog, inventory, orders, payments
 
 
 @dataclass(frozen=True)
@@ -47,5 +47,10 @@ STEPS: tuple[Step, ...] = (
         "orders",
         lambda stdout, sizes: orders.seed_orders(stdout, orders=sizes["orders"]),
         counts="orders",
+    ),
+    Step(
+        "payments",
+        lambda stdout, sizes: payments.seed_payments(stdout) if sizes["orders"] else 0,
+        counts="payments",
     ),
 )

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from apps.inventory import selectors as inventory
 from apps.orders.models import Order, SalesDay
+from apps.payments.models import Dispute, Payment, Refund
 
 
 @pytest.mark.django_db
@@ -17,9 +18,15 @@ def test_seed_demo_places_orders_in_many_states_and_rolls_up_sales():
     call_command("seed_demo", products=20, orders=40, stdout=out)
     statuses = set(Order.objects.values_list("status", flat=True))
     assert {"delivered", "shipped", "paid", "cancelled"} <= statuses
-    assert 30 <= Order.objects.count() <= 40
+    # 40 over 60 days (a few refused by a rule), and a dozen paid by card today
+    assert 40 <= Order.objects.count() <= 52
     assert "\rorders" in out.getvalue()
     assert SalesDay.objects.filter(orders__gt=0).exists()
+    # Card payments: captured, partly refunded, one dispute lost, one left authorized.
+    assert Payment.objects.filter(captured__gt=0).count() >= 8
+    assert Refund.objects.count() == 2
+    assert Dispute.objects.filter(status="lost").count() == 1
+    assert Payment.objects.filter(status="authorized").exists()
     # Shipping went through the ledger; reservations and stock still add up.
     assert inventory.ledger_mismatches() == []
     assert inventory.reserved_mismatches() == []

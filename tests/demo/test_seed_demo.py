@@ -45,7 +45,8 @@ def test_seed_demo_prints_a_progress_bar_per_stage_and_a_summary():
         ),
         "".join(f"\rstaff      [{'#' * (30 * i // 2):.<30}] {i}/2" for i in (1, 2)),
         "6 people created",
-        "demo data ready (6 people created, 0 products created, 0 orders created)",
+        "demo data ready (6 people created, 0 products created, 0 orders created,"
+        " 0 payments created)",
         "",
     ]
 
@@ -66,28 +67,28 @@ def test_every_demo_module_of_an_app_is_a_step():
 
 @pytest.mark.django_db
 def test_a_new_step_runs_after_the_others_and_joins_the_summary(monkeypatch):
-    # given a later app's step appended to the list, as payments will add one
+    # given a later app's step appended to the list, as a new app would add one
     ran = []
 
-    def seed_payments(stdout, sizes):
-        ran.append(("payments", sizes["products"], Product.objects.count()))
-        stdout.write("payments seeded")
+    def seed_returns(stdout, sizes):
+        ran.append(("returns", sizes["products"], Product.objects.count()))
+        stdout.write("returns seeded")
         return 3
 
     monkeypatch.setattr(
-        steps, "STEPS", (*STEPS, Step("payments", seed_payments, counts="payments"))
+        steps, "STEPS", (*STEPS, Step("returns", seed_returns, counts="returns"))
     )
     out = StringIO()
     # when the command runs
     call_command("seed_demo", products=4, orders=0, stdout=out)
     # then it ran last, with the catalog already there, and is counted in the summary
-    assert ran == [("payments", 4, 4)]
+    assert ran == [("returns", 4, 4)]
     assert (
         out.getvalue()
         .rstrip()
         .endswith(
             "demo data ready (6 people created, 4 products created, 0 orders created,"
-            " 3 payments created)"
+            " 0 payments created, 3 returns created)"
         )
     )
     # and under --products 0 a step that needs the catalog is skipped
@@ -96,6 +97,6 @@ def test_a_new_step_runs_after_the_others_and_joins_the_summary(monkeypatch):
     call_command("seed_demo", products=0, stdout=out)
     assert ran == []
     assert (
-        "0 people created, 0 products created, 0 orders created, 0 payments created"
-        in out.getvalue()
+        "0 people created, 0 products created, 0 orders created, 0 payments created,"
+        " 0 returns created" in out.getvalue()
     )
