@@ -155,6 +155,12 @@ class Order(models.Model):
                 fields=["customer", "-placed_at"], name="orders_order_customer"
             ),
             models.Index(fields=["status", "-placed_at"], name="orders_order_status"),
+            # The payments' reconciliation reads the orders paid on each day.
+            models.Index(
+                fields=["paid_at"],
+                condition=Q(paid_at__isnull=False),
+                name="orders_order_paid",
+            ),
             models.Index(
                 fields=["expires_at", "id"],
                 condition=Q(status="pending"),
