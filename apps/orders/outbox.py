@@ -116,14 +116,17 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 def signature_verify(
     *, secret: str, header: str, timestamp: str, body: bytes, tolerance: int = 300
 ) -> bool:
-    """What a receiver checks: the signature matches and the timestamp is recent."""
-    try:
-        sent = int(timestamp)
-    except ValueError:
+    """What a receiver checks: the signature matches and the timestamp is recent.
+
+    Whatever the headers hold (a huge or non-numeric timestamp, non-ASCII bytes) the answer
+    is False, never an exception.
+    """
+    if not secret or not timestamp.isascii() or not timestamp.isdigit():
         return False
-    if abs(time.time() - sent) > tolerance:
+    if len(timestamp) > 12 or abs(time.time() - int(timestamp)) > tolerance:
         return False
-    return hmac.compare_digest(signature(secret, sent, body), header)
+    expected = signature(secret, int(timestamp), body).encode()
+    return hmac.compare_digest(expected, header.encode("utf-8", "replace"))
 
 
 def _webhook_send(endpoint: WebhookEndpoint, event: OutboxEvent) -> None:

@@ -84,3 +84,11 @@ class DisputeInvalid(PaymentError):
 def formatted(error_class: type[PaymentError], **values) -> PaymentError:
     """The error with its default message filled in from `values` (kept as details too)."""
     return error_class(error_class.default_message.format(**values), **values)
+
+
+class NotificationInvalid(PaymentError):
+    """A gateway notification that cannot be trusted or read: answered 400, never stored."""
+
+    code = "notification_invalid"
+    default_message = "The notification is invalid: {reason}."
+    http_status = 400

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -260,3 +261,46 @@ class DummyGateway:
         except RedisError as exc:
             raise GatewayUnreachable("status: the gateway does not answer") from exc
         return None if raw is None else self._load_result(raw)
+
+    @classmethod
+    def notification(
+        cls,
+        type: str,
+        *,
+        event_id: str | None = None,
+        timestamp: int | None = None,
+        **data,
+    ) -> tuple[bytes, dict[str, str]]:
+        """A signed notification as the gateway would POST it: (body, headers).
+
+        A charge's notification (`idempotency_key=`) is completed from the gateway's memory
+        of that call: its reference, amount and decline code unless given.
+        """
+        from .notifications import notification_sign
+
+        try:
+            raw = cls._redis().hget(
+                _state_key("results"), data.get("idempotency_key", "")
+            )
+        except RedisError:
+            raw = None
+        known = None if raw is None else cls._load_result(raw)
+        if known is not None and type.startswith("charge."):
+            facts = {"reference": known.reference, **known.response}
+            if not known.ok:
+                facts.update(code=known.code, message=known.message)
+            facts.pop("id", None)
+            facts.pop("authorization", None)
+            data = {**facts, **data}
+        moment = int(time.time()) if timestamp is None else timestamp
+        body = json.dumps(
+            {
+                "id": event_id or f"evt_{uuid.uuid4().hex}",
+                "type": type,
+                "created": moment,
+                "data": data,
+            },
+            separators=(",", ":"),
+        ).encode()
+        headers = notification_sign(body, timestamp=moment)
+        return body, {"Content-Type": "application/json", **headers}

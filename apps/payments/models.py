@@ -607,3 +607,80 @@ class Refund(models.Model):
 
     def __str__(self):
         return f"refund {self.amount} ({self.reason})"
+
+
+class GatewayNotification(models.Model):
+    """An event the gateway sent us (signed), stored once by its id, applied once.
+
+    What arrived never changes; the outcome of applying it is written once, with
+    `processed_at`. A notification stored but not processed (the worker stopped between the
+    two) is applied when the gateway sends it again.
+    """
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        UNCHANGED = "unchanged", "Already so"  # a replay or a late duplicate
+        IGNORED = "ignored", "Ignored"  # a type the shop does not apply
+        REJECTED = "rejected", "Rejected"  # it contradicts the ledger or names nothing
+
+    gateway = models.CharField(max_length=30)
+    event_id = models.CharField(max_length=100)
+    type = models.CharField(max_length=60)
+    payload = models.JSONField(help_text="The body the gateway signed.")
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "event_id"],
+                name="payments_gatewaynotification_event_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(processed_at__isnull=True, outcome="", error="")
+                | Q(
+                    processed_at__isnull=False,
+                    outcome__in=["applied", "unchanged", "ignored", "rejected"],
+                ),
+                name="payments_gatewaynotification_outcome_when_processed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    Regex(Cast("payload", models.TextField()), CARD_NUMBER_LIKE)
+                ),
+                name="payments_gatewaynotification_payload_no_card_number",
+            ),
+        ]
+        triggers = [
+            *audited(),
+            *never_deleted("notification_no_delete"),
+            immutable(
+                "received_immutable",
+                "gateway",
+                "event_id",
+                "type",
+                "payload",
+                "received_at",
+            ),
+            pgtrigger.Trigger(
+                name="outcome_set_once",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                # set_once() cannot say it: the outcome is '' (not NULL) until processed.
+                condition=pgtrigger.Condition(
+                    'OLD."processed_at" IS NOT NULL AND (OLD."processed_at", OLD."outcome",'
+                    ' OLD."error") IS DISTINCT FROM (NEW."processed_at", NEW."outcome",'
+                    ' NEW."error")'
+                ),
+                func="""
+                    RAISE EXCEPTION 'payments_gatewaynotification_outcome_set_once: notification % was processed, its outcome never changes', OLD.id
+                        USING ERRCODE = 'check_violation', CONSTRAINT = 'payments_gatewaynotification_outcome_set_once';
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.gateway} {self.type} {self.event_id} ({self.outcome or 'new'})"

@@ -7,4 +7,9 @@ app_name = "payments"
 urlpatterns = [
     path("orders/guest/<str:token>/pay/", views.guest_pay, name="guest-pay"),
     path("orders/<str:number>/pay/", views.pay, name="pay"),
+    path(
+        "payments/notifications/<slug:gateway>/",
+        views.notification,
+        name="notification",
+    ),
 ]

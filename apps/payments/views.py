@@ -11,22 +11,26 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.auditing.web_errors import errors_on_form
 from apps.orders.models import Order
 from apps.orders.notifications import guest_order_number, order_path
 
 from . import services
-from .errors import PaymentError, PaymentPending
+from .errors import NotificationInvalid, PaymentError, PaymentPending
 from .forms import PayForm
 from .gateway import gateway_get
+from .notifications import notice_parse, notification_verify
 
 # Shown next to the form: the customer may try again. A pending outcome has its own page.
 PAY_ERRORS = {
-    cls.code: None for cls in PaymentError.__subclasses__() if cls is not PaymentPending
+    cls.code: None
+    for cls in PaymentError.__subclasses__()
+    if cls not in (PaymentPending, NotificationInvalid)
 }
 
 
@@ -86,3 +90,24 @@ def guest_pay(request, token: str):
         else None
     )
     return _pay(request, order)
+
+
+@csrf_exempt  # the gateway signs its requests instead (notification_verify)
+@require_POST
+def notification(request, gateway: str):
+    """Receive one signed notification of the gateway: stored once, applied once.
+
+    400 for a bad or stale signature or an unreadable body (nothing stored); 200 with the
+    outcome otherwise, a replay included, so the gateway stops sending it.
+    """
+    if gateway != gateway_get().name:
+        raise Http404("No such gateway.")
+    body = request.body
+    if not notification_verify(body, request.headers):
+        return JsonResponse({"error": "signature_invalid"}, status=400)
+    try:
+        notice = notice_parse(body)
+    except NotificationInvalid as exc:
+        return JsonResponse({"error": exc.code, "message": exc.message}, status=400)
+    received = services.notification_receive(gateway=gateway, notice=notice)
+    return JsonResponse({"id": received.event_id, "outcome": received.outcome})

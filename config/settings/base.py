@@ -239,6 +239,13 @@ PAYMENTS_AUTHORIZATION_DAYS = env.int("PAYMENTS_AUTHORIZATION_DAYS", default=7)
 # call may take, so a slow call in flight is never settled under it).
 PAYMENTS_RECONCILE_AFTER = env.int("PAYMENTS_RECONCILE_AFTER", default=300)  # seconds
 PAYMENTS_DUMMY_SLOW_SECONDS = env.float("PAYMENTS_DUMMY_SLOW_SECONDS", default=2.0)
+# The gateway's notifications (POST /payments/notifications/<gateway>/) are signed with this
+# secret; empty (no default outside dev and test): every notification is refused.
+PAYMENTS_NOTIFICATION_SECRET = env("PAYMENTS_NOTIFICATION_SECRET", default="")
+# A notification signed longer ago than this (or this far ahead) is refused as a replay.
+PAYMENTS_NOTIFICATION_TOLERANCE = env.int(
+    "PAYMENTS_NOTIFICATION_TOLERANCE", default=300
+)  # seconds
 
 # --- i18n / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -5,3 +5,7 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"])
+# A development secret for the gateway's notifications; production sets its own.
+PAYMENTS_NOTIFICATION_SECRET = env(
+    "PAYMENTS_NOTIFICATION_SECRET", default="dev-only-notification-secret"
+)

@@ -31,3 +31,7 @@ ROOT_URLCONF = "tests.testapp.urls"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 SITE_URL = "http://testserver"
+# A development secret for the gateway's notifications; production sets its own.
+PAYMENTS_NOTIFICATION_SECRET = env(
+    "PAYMENTS_NOTIFICATION_SECRET", default="dev-only-notification-secret"
+)

@@ -109,7 +109,7 @@ def _an_order_through_its_life(variant) -> None:
 
 def _a_payment_through_its_life(order) -> None:
     """The order paid with a saved card: authorized (which pays the order), captured,
-    partly refunded, disputed and lost; each step as the services record it (their
+    partly refunded, disputed (the gateway's notification) and lost; each step as the services record it (their
     durable transactions unwrapped: this runs inside the seeding transaction)."""
     import datetime as dt
     from decimal import Decimal
@@ -119,7 +119,8 @@ def _a_payment_through_its_life(order) -> None:
 
     from apps.payments import services as payments
     from apps.payments.gateway import TOKEN_APPROVE, DummyGateway
-    from apps.payments.models import Payment
+    from apps.payments.models import Dispute, Payment
+    from apps.payments.notifications import notice_parse
 
     customer = get_user_model().objects.order_by("pk").first()
     method = payments.payment_method_add(
@@ -166,12 +167,20 @@ def _a_payment_through_its_life(order) -> None:
     step("authorize", order.total, "breach-authorize")
     step("capture", order.total, "breach-capture")
     step("refund", Decimal("1.00"), "breach-refund")
-    dispute = payments.dispute_open(
-        payment=payment,
-        gateway_reference="breach-dispute",
-        amount=Decimal("2.00"),
-        respond_by=timezone.now() + dt.timedelta(days=7),
+    # The dispute as the gateway reports it: a signed notification, stored and applied.
+    body, _headers = DummyGateway.notification(
+        "dispute.opened",
+        event_id="evt_breach_dispute",
+        dispute="breach-dispute",
+        reference=payment.gateway_reference,
+        amount="2.00",
+        respond_by=(timezone.now() + dt.timedelta(days=7)).isoformat(),
     )
+    notification = payments.notification_receive(
+        gateway="dummy", notice=notice_parse(body)
+    )
+    assert notification.outcome == "applied"
+    dispute = Dispute.objects.get(gateway_reference="breach-dispute")
     payments.dispute_close(dispute=dispute, won=False, actor=None)
 
 

@@ -173,3 +173,32 @@ def test_a_stale_or_forged_signature_is_refused():
     assert not outbox.signature_verify(
         secret="s", header=good, timestamp="x", body=body
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "timestamp"),
+    [
+        ("v1=é", str),  # non-ASCII: compare_digest would raise on text
+        (None, lambda now: "9" * 400),  # too large for a float
+        (None, lambda now: str(-now)),
+        (None, lambda now: f"{now:_}"),  # int() reads it; not what a signer sends
+        (None, lambda now: f" {now}"),
+    ],
+)
+def test_strange_headers_are_refused_never_raised(header, timestamp):
+    body = b'{"a":1}'
+    now = int(timezone.now().timestamp())
+    assert not outbox.signature_verify(
+        secret="s",
+        header=header or outbox.signature("s", now, body),
+        timestamp=timestamp(now),
+        body=body,
+    )
+
+
+def test_an_empty_secret_verifies_nothing():
+    body = b'{"a":1}'
+    now = int(timezone.now().timestamp())
+    assert not outbox.signature_verify(
+        secret="", header=outbox.signature("", now, body), timestamp=str(now), body=body
+    )

@@ -29,7 +29,7 @@ from ..errors import (
     RefundTooLarge,
     formatted,
 )
-from ..gateway import gateway_get
+from ..gateway import GatewayResult, gateway_get
 from ..models import (
     Payment,
     PaymentAttempt,
@@ -277,6 +277,14 @@ def payment_reconcile(*, attempt: PaymentAttempt) -> PaymentAttempt:
         result = reconcile_result(attempt)
     except Exception as exc:  # noqa: BLE001 - GatewayUnreachable and the like: later
         return attempt_settle(attempt=attempt, result=None, error=str(exc)).attempt
+    return attempt_conclude(attempt=attempt, result=result)
+
+
+def attempt_conclude(
+    *, attempt: PaymentAttempt, result: GatewayResult
+) -> PaymentAttempt:
+    """Settle an open attempt with what the gateway said of it later (asked, or in a
+    notification), then release or capture as a direct answer would have."""
     settlement = _outcome(attempt_settle(attempt=attempt, result=result))
     settlement.attempt.refresh_from_db()
     return settlement.attempt
