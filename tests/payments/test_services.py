@@ -367,3 +367,47 @@ def test_a_lost_dispute_reduces_what_was_kept(order, staff):
     services.dispute_close(dispute=dispute, won=True, actor=staff)
     payment.refresh_from_db()
     assert payment.disputed_lost == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reports_of_one_new_dispute_at_once_record_it_once(place):
+    import datetime as dt
+    import threading
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from apps.payments.models import Dispute
+
+    order = place()
+    payment = services.payment_authorize(
+        order=order, actor=None, idempotency_key=key(), token="tok_approve"
+    )
+    payment = services.payment_capture(
+        payment=payment, amount=payment.authorized, actor=None, idempotency_key=key()
+    )
+    barrier, results = threading.Barrier(2), []
+
+    def report():
+        try:
+            barrier.wait()
+            results.append(
+                services.dispute_open(
+                    payment=payment,
+                    gateway_reference="dp_twice",
+                    amount=payment.captured,
+                    respond_by=timezone.now() + dt.timedelta(days=7),
+                ).pk
+            )
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=report) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(results) == 2 and results[0] == results[1], results
+    assert Dispute.objects.filter(gateway_reference="dp_twice").count() == 1

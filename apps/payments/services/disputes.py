@@ -31,10 +31,12 @@ def dispute_open(
     actor: User | None = None,
 ) -> Dispute:
     """Record a dispute the gateway reported (the same reference again: the same dispute)."""
+    # The payment's lock first: two reports of one new dispute arriving together take turns,
+    # and the second finds the first's dispute instead of meeting the unique reference.
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
     existing = Dispute.objects.filter(gateway_reference=gateway_reference).first()
     if existing is not None:
         return existing
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if amount is None or amount <= 0 or amount > payment.kept:
         raise formatted(
             DisputeInvalid, reason=f"the amount must be between 0 and {payment.kept}"
