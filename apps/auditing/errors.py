@@ -19,6 +19,11 @@ class ShopError(Exception):
         super().__init__(self.message)
 
 
+def formatted(error_class: type[ShopError], **values) -> ShopError:
+    """The error with its default message filled in from `values` (kept as details too)."""
+    return error_class(error_class.default_message.format(**values), **values)
+
+
 class AuditingError(ShopError):
     code = "auditing_error"
 

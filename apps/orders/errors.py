@@ -1,6 +1,6 @@
 """Order business-rule errors with stable codes, each with a message fit for the customer."""
 
-from apps.auditing.errors import ShopError
+from apps.auditing.errors import ShopError, formatted  # noqa: F401 (re-exported)
 
 
 class OrderError(ShopError):
@@ -96,8 +96,3 @@ class FulfilmentInvalid(OrderError):
 class ShippingMethodInUse(OrderError):
     code = "shipping_method_in_use"
     default_message = "Orders were placed with this delivery method: switch it off instead of deleting it."
-
-
-def formatted(error_class: type[OrderError], **values) -> OrderError:
-    """The error with its default message filled in from `values` (kept as details too)."""
-    return error_class(error_class.default_message.format(**values), **values)

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from apps.accounts.models import Address
+from apps.auditing.formfields import IdempotencyKeyField
 
 from .models import ShippingMethod
 
@@ -57,9 +56,6 @@ class CartLineForm(forms.Form):
         for errors in self.errors.values():
             return errors[0]
         return ""
-
-
-KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
 class AddressFields(forms.Form):
@@ -141,15 +137,9 @@ class DeliveryStepForm(forms.Form):
 class PlaceOrderForm(forms.Form):
     """Carries the idempotency key minted when the review page was drawn."""
 
-    key = forms.CharField(widget=forms.HiddenInput, max_length=32)
-
-    def clean_key(self):
-        key = self.cleaned_data["key"]
-        if not KEY.match(key):
-            raise ValidationError(
-                "This form has expired. Please review your order again.", code="bad_key"
-            )
-        return key
+    key = IdempotencyKeyField(
+        expired="This form has expired. Please review your order again."
+    )
 
 
 class CancelForm(forms.Form):

@@ -1,6 +1,6 @@
 """Payment business-rule errors with stable codes, each with a message fit for a person."""
 
-from apps.auditing.errors import ShopError
+from apps.auditing.errors import ShopError, formatted  # noqa: F401 (re-exported)
 
 
 class PaymentError(ShopError):
@@ -79,11 +79,6 @@ class CardNumberRefused(PaymentError):
 class DisputeInvalid(PaymentError):
     code = "dispute_invalid"
     default_message = "This dispute cannot be recorded: {reason}."
-
-
-def formatted(error_class: type[PaymentError], **values) -> PaymentError:
-    """The error with its default message filled in from `values` (kept as details too)."""
-    return error_class(error_class.default_message.format(**values), **values)
 
 
 class NotificationInvalid(PaymentError):

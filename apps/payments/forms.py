@@ -7,14 +7,15 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from apps.auditing.formfields import IdempotencyKeyField
+
 from .models import CARD_NUMBER_LIKE, PaymentMethod
 
-KEY = re.compile(r"^[0-9a-f]{32}$")
 TOKEN = re.compile(r"^[A-Za-z0-9_\-]{3,100}$")
 
 
 class PayForm(forms.Form):
-    key = forms.CharField(widget=forms.HiddenInput, max_length=32)
+    key = IdempotencyKeyField(expired="This form has expired. Please try again.")
     method = forms.ModelChoiceField(
         queryset=PaymentMethod.objects.none(),
         required=False,
@@ -38,14 +39,6 @@ class PayForm(forms.Form):
             ).order_by("-created_at")
         else:
             del self.fields["method"]
-
-    def clean_key(self):
-        key = self.cleaned_data["key"]
-        if not KEY.match(key):
-            raise ValidationError(
-                "This form has expired. Please try again.", code="bad_key"
-            )
-        return key
 
     def clean_token(self):
         token = self.cleaned_data["token"].strip()
