@@ -64,6 +64,13 @@ class AmountInvalid(PaymentError):
     default_message = "The amount must be more than zero."
 
 
+class ManualNoteMissing(PaymentError):
+    code = "payment_note_missing"
+    default_message = (
+        "Say how the money came in (for example the bank transfer's reference)."
+    )
+
+
 class PaymentMethodInvalid(PaymentError):
     code = "payment_method_invalid"
     default_message = "This payment method cannot be used."

@@ -73,6 +73,48 @@ def gateway_get() -> Gateway:
     return import_string(settings.PAYMENTS_GATEWAY)()
 
 
+MANUAL = "manual"
+
+
+def gateway_for(name: str) -> Gateway:
+    """The gateway a payment was made with: the configured one, or the manual book."""
+    return ManualGateway() if name == MANUAL else gateway_get()
+
+
+class ManualGateway:
+    """Money that moved outside the shop (a bank transfer, cash) and staff recorded.
+
+    Every call succeeds at once: it records what staff say happened. References are derived
+    from the idempotency key, so asking again about a key answers the same.
+    """
+
+    name = MANUAL
+
+    @staticmethod
+    def _done(prefix: str, key: str, amount: Decimal) -> GatewayResult:
+        reference = f"{prefix}_{_digest(key)}"
+        return GatewayResult(
+            SUCCEEDED,
+            reference=reference,
+            response={"id": reference, "amount": str(amount), "recorded_by": "staff"},
+        )
+
+    def authorize(self, *, token, amount, currency, idempotency_key):
+        return self._done("man", idempotency_key, amount)
+
+    def capture(self, *, reference, amount, currency, idempotency_key):
+        return self._done("mancap", idempotency_key, amount)
+
+    def void(self, *, reference, amount, idempotency_key):
+        return self._done("manvoid", idempotency_key, amount)
+
+    def refund(self, *, reference, amount, currency, idempotency_key):
+        return self._done("manref", idempotency_key, amount)
+
+    def fetch_status(self, *, idempotency_key):
+        return None  # nothing is ever in flight: each call answers at once
+
+
 # Test card tokens of the dummy gateway: the token picks the outcome of the authorization.
 TOKEN_APPROVE = "tok_approve"
 TOKEN_DECLINE = "tok_decline"
@@ -96,6 +138,12 @@ class _Charge:
     captured: Decimal = Decimal("0")
     voided: Decimal = Decimal("0")
     refunded: Decimal = Decimal("0")
+
+
+def _digest(key: str) -> str:
+    # Base32: letters among the digits, so a reference never looks like a card number.
+    digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()
+    return digest[:16].lower()
 
 
 STATE_TTL = 30 * 24 * 3600  # seconds the dummy gateway remembers a charge or an answer
@@ -184,9 +232,7 @@ class DummyGateway:
 
     @staticmethod
     def _reference(prefix: str, key: str) -> str:
-        # Base32: letters among the digits, so a reference never looks like a card number.
-        digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()
-        return f"{prefix}_{digest[:16].lower()}"
+        return f"{prefix}_{_digest(key)}"
 
     @staticmethod
     def _failed(code: str, message: str) -> GatewayResult:
