@@ -16,6 +16,7 @@ from django.db import transaction
 
 from apps.orders.payments_port import PaymentLine, PaymentResult
 
+from .gateway import MANUAL
 from .models import (
     Payment,
     PaymentAttempt,
@@ -23,7 +24,6 @@ from .models import (
     PaymentTransaction,
     RefundReason,
 )
-from .gateway import MANUAL
 from .services import attempt_record, payment_record_manual, refund_record
 
 

@@ -27,7 +27,7 @@ from apps.orders.outbox import outbox_write
 from apps.orders.services import order_mark_paid
 
 from ..errors import PaymentBusy
-from ..gateway import MANUAL, FAILED, GatewayResult, GatewayUnreachable, gateway_for
+from ..gateway import FAILED, MANUAL, GatewayResult, GatewayUnreachable, gateway_for
 from ..models import Payment, PaymentAttempt, PaymentStatus, PaymentTransaction
 
 if TYPE_CHECKING:
