@@ -71,6 +71,12 @@ class ManualNoteMissing(PaymentError):
     )
 
 
+class CardNotSaved(PaymentError):
+    code = "card_not_saved"
+    default_message = "The card could not be saved. Please check it and try again."
+    http_status = 400
+
+
 class PaymentMethodInvalid(PaymentError):
     code = "payment_method_invalid"
     default_message = "This payment method cannot be used."

@@ -16,7 +16,11 @@ from .flows import (
     payments_reconcile,
     refund_record,
 )
-from .methods import payment_method_add, payment_method_deactivate
+from .methods import (
+    payment_method_add,
+    payment_method_deactivate,
+    payment_method_save,
+)
 from .notifications import notification_receive
 
 __all__ = [
@@ -35,6 +39,7 @@ __all__ = [
     "payment_expire",
     "payment_method_add",
     "payment_method_deactivate",
+    "payment_method_save",
     "payment_reconcile",
     "payment_record_manual",
     "payment_refund",
