@@ -114,6 +114,10 @@ DATABASE_ADMIN_URL = env(
     "DATABASE_ADMIN_URL",
     default=f"postgres://shop@{_LOCAL_PG}/postgres" if _LOCAL else "",
 )
+# Migrations give up instead of queueing the site behind them (docs/runbooks/migrations.md):
+# waiting longer than this for a lock fails the migration, which is then simply run again.
+MIGRATION_LOCK_TIMEOUT = env("MIGRATION_LOCK_TIMEOUT", default="5s")
+MIGRATION_STATEMENT_TIMEOUT = env("MIGRATION_STATEMENT_TIMEOUT", default="15min")
 # The reporting role: a login role when DATABASE_REPORT_URL names one, otherwise a group
 # role (NOLOGIN) that analysts' own roles are made members of.
 DATABASE_REPORT_URL = env("DATABASE_REPORT_URL", default="")

@@ -4,6 +4,8 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
 
+from apps.auditing.migration_ops import SetTimeouts
+
 
 class Migration(migrations.Migration):
 
@@ -12,6 +14,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        SetTimeouts(),
         pgtrigger.migrations.RemoveTrigger(
             model_name='payment',
             name='terms_immutable',
