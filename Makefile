@@ -15,9 +15,11 @@ help: ## list the targets, one line each
 venv: $(VENV)/.installed ## create .venv and install requirements/dev.txt (again when a pin changes)
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || { echo "creating $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "installing the Python packages of requirements/dev.txt into $(VENV) (about a minute the first time) ..."
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
+	@echo "Python packages installed"
 	@touch $@
 
 services: ## start the project-local PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL are set)
@@ -45,7 +47,7 @@ run: migrate ## set up everything and run web + worker + beat with demo data (Ct
 	@if [ ! -f .local/.demo-seeded ]; then \
 		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py seed_demo && touch .local/.demo-seeded; \
 	fi
-	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py staff_login --url "http://127.0.0.1:$${SHOP_PORT:-8000}/admin/"
+	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py staff_login
 	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) scripts/run.sh
 
 browser: ## install Debian's Chromium for the browser tests when missing

@@ -20,7 +20,13 @@ ASGI_APPLICATION = "config.asgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 SITE_NAME = env("SHOP_SITE_NAME", default="The Shop")
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Where `make run` serves the shop (scripts/run.sh); links in mails point there unless
+# SITE_URL says otherwise (a wildcard bind address is reached through 127.0.0.1).
+SHOP_HOST = env("SHOP_HOST", default="127.0.0.1")
+SHOP_PORT = env.int("SHOP_PORT", default=8000)
+SITE_URL = env("SITE_URL", default="") or (
+    f"http://{'127.0.0.1' if SHOP_HOST in ('', '0.0.0.0', '::') else SHOP_HOST}:{SHOP_PORT}"
+)
 
 # --- apps -------------------------------------------------------------------
 DJANGO_APPS = [
