@@ -149,6 +149,14 @@ def test_site_url_follows_the_shops_port_unless_set():
     ) == ["https://shop.example"]
 
 
+def test_development_mail_goes_to_files_under_dot_local_mail():
+    backend, path = _dev_settings(
+        "EMAIL_BACKEND", "EMAIL_FILE_PATH", EMAIL_BACKEND="", EMAIL_FILE_PATH=""
+    )
+    assert backend == "apps.auditing.mail.DevMailBackend"
+    assert Path(path) == ROOT / ".local" / "mail"
+
+
 @pytest.mark.django_db
 def test_the_staff_login_line_points_at_site_url(settings, tmp_path):
     settings.BASE_DIR = tmp_path  # the generated password goes to tmp_path/.local

@@ -302,13 +302,26 @@ JOB_STALE_MINUTES = env.int("JOB_STALE_MINUTES", default=60)
 JOB_RUN_RETENTION_DAYS = env.int("JOB_RUN_RETENTION_DAYS", default=30)
 
 # --- logging ----------------------------------------------------------------
+# One handler on the root logger: Django's own "django" console handler (DEBUG only) is
+# dropped, so nothing is written twice; a refused request (4xx) is one line, without the
+# traceback of the exception that refused it (apps.auditing.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors": {"()": "apps.auditing.logs.ClientErrorFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
