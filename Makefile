@@ -23,20 +23,17 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod
 	@touch $@
 
 services: ## start the project-local PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL are set)
-	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh start; else echo "using DATABASE_URL"; fi
-	@if [ -z "$$REDIS_URL" ]; then scripts/redis.sh start; else echo "using REDIS_URL"; fi
+	@scripts/pg.sh start
+	@scripts/redis.sh start
 
 stop-services: ## stop the local PostgreSQL and Redis (their data is kept)
 	-scripts/pg.sh stop
 	-scripts/redis.sh stop
 
 # The local cluster's superuser makes the roles; elsewhere DATABASE_ADMIN_URL names a role that may.
+# The scripts read .env (scripts/lib.sh): a DATABASE_URL or SHOP_PORT there counts.
 roles: venv services ## create or update the database roles, the database and the grants (docs/security.md)
-	@if [ -z "$$DATABASE_URL" ]; then \
-		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py db_roles --owner-createdb; \
-	elif [ -n "$$DATABASE_ADMIN_URL" ]; then \
-		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py db_roles; \
-	else echo "DATABASE_ADMIN_URL not set: roles left as they are"; fi
+	@VENV=$(VENV) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) scripts/roles.sh
 
 setup: venv services roles ## venv + services + roles: what every other target needs
 

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def _checkout(tmp_path: Path, env_file: str) -> Path:
     """The scripts in a scratch checkout with its own .env."""
     (tmp_path / "scripts").mkdir()
-    for name in ("lib.sh", "run.sh"):
-        shutil.copy(ROOT / "scripts" / name, tmp_path / "scripts" / name)
+    for script in (ROOT / "scripts").glob("*.sh"):
+        shutil.copy(script, tmp_path / "scripts" / script.name)
     (tmp_path / ".env").write_text(env_file)
     return tmp_path
 
@@ -55,6 +55,42 @@ def test_the_environment_wins_over_dot_env_and_nothing_in_it_runs(tmp_path):
     out = _dry_run(checkout, SHOP_PORT="8322")
     assert "web:    http://127.0.0.1:8322/" in out
     assert not (checkout / "ran").exists()
+
+
+def _script(checkout: Path, *args: str) -> str:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SHOP_", "DATABASE_", "REDIS_"))
+    }
+    result = subprocess.run(
+        ["bash", *args],
+        cwd=checkout,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_servers_named_in_dot_env_are_used_instead_of_local_ones(tmp_path):
+    checkout = _checkout(
+        tmp_path,
+        "DATABASE_URL=postgres://shop@db.example/shop\n"
+        "REDIS_URL=redis://cache.example:6379/0\n",
+    )
+    assert _script(checkout, "scripts/pg.sh", "start") == (
+        "using DATABASE_URL: no local PostgreSQL\n"
+    )
+    assert _script(checkout, "scripts/redis.sh", "start") == (
+        "using REDIS_URL: no local Redis\n"
+    )
+    assert _script(checkout, "scripts/roles.sh") == (
+        "DATABASE_ADMIN_URL not set: roles left as they are\n"
+    )
+    assert not (checkout / ".local").exists()
 
 
 def _fake_shop(checkout: Path, beat: str) -> None:
