@@ -21,6 +21,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 SITE_NAME = env("SHOP_SITE_NAME", default="The Shop")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# How many proxies of our own stand in front of the shop, each appending to X-Forwarded-For
+# (apps/auditing/clientip.py). 0: none, the client is REMOTE_ADDR. Never more than really
+# stand there: one too many trusts an address the client wrote.
+SHOP_TRUSTED_PROXY_COUNT = env.int("SHOP_TRUSTED_PROXY_COUNT", default=0)
 
 # --- apps -------------------------------------------------------------------
 DJANGO_APPS = [
