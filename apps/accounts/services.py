@@ -22,7 +22,7 @@ from apps.auditing.services import audit_record
 
 from . import throttle
 from .errors import EmailTaken, PreferencesInvalid, RoleCycle, RoleInUse
-from .models import AccountToken, Address, Lockout, Role, RolePermission, User, UserRole
+from .models import AccountToken, Address, Role, RolePermission, User, UserRole
 from .preferences import preferences_effective, preferences_validate
 from .selectors import VERSION_KEY
 from .tokens import token_consume, token_issue
@@ -130,16 +130,14 @@ def password_reset_request(*, email: str) -> str | None:
 
 @transaction.atomic
 def password_reset_complete(*, raw_token: str, new_password: str) -> User:
-    """Set a new password with a reset token; ends a lockout of the account."""
+    """Set a new password with a reset token; ends the account's lockouts."""
     token = token_consume(raw=raw_token, purpose=AccountToken.Purpose.PASSWORD_RESET)
     user = token.user
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_record("password_reset", table_name="accounts_user", row_pk=user.pk)
-    lockout = throttle.login_locked(email=user.email, ip=None)
-    if lockout is not None and lockout.scope == Lockout.Scope.ACCOUNT:
-        throttle.lockout_end(lockout=lockout, reason="password_reset")
+    throttle.account_lockouts_end(email=user.email, reason="password_reset")
     return user
 
 

@@ -1,7 +1,18 @@
-"""Sign-in throttling: failures counted in Redis per account and per IP; lockouts in the database.
+"""Sign-in lockouts, keyed on the account and the client's address.
 
-A lockout is a row (so staff see it and it survives a Redis restart); reaching it and its end
-are both in the audit trail. The counters live in Redis with the window as their TTL.
+The client's address is `apps.auditing.clientip.client_ip` (behind proxies: the entry our own
+proxies appended, never one the client wrote). Failed sign-ins are counted in Redis with the
+window as their TTL, under three keys, each with its own threshold:
+
+- the pair (account, address) — `ACCOUNTS_LOCKOUT_THRESHOLD`: that account from that address
+  is refused, right password or not; the owner signing in from anywhere else is not;
+- the address — `ACCOUNTS_IP_LOCKOUT_THRESHOLD`, far higher: the address is refused for every
+  account except those that signed in from it successfully before (known clients);
+- the account — `ACCOUNTS_ACCOUNT_LOCKOUT_THRESHOLD`, higher still (many addresses guessing
+  one password): the account is refused from every address it has not signed in from before.
+
+A lockout is a row (staff see it, it survives a Redis restart); reaching it and its end are in
+the audit trail. See docs/security.md ("Sign-in lockouts and request limits").
 """
 
 from __future__ import annotations
@@ -14,71 +25,102 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.auditing.clientip import client_ip
 from apps.auditing.dberrors import constraint_errors
-from apps.auditing.middleware import client_ip
+from apps.auditing.ratelimit import counter_incr, throttle_key
 from apps.auditing.services import audit_record
 
 from .errors import AccountLocked
 from .models import Lockout, User
 
 LOCKOUT_ERRORS = {"accounts_lockout_one_active": AccountLocked}
+Scope = Lockout.Scope
 
 log = logging.getLogger(__name__)
 
 
 def request_ip(request) -> str | None:
-    return client_ip(request) if request is not None else None
+    return client_ip(request)
 
 
 def normalize(email: str) -> str:
     return (email or "").strip().lower()[:254]
 
 
-def login_locked(*, email: str, ip: str | None) -> Lockout | None:
-    """The active lockout covering this email or IP, if any."""
-    keys = Q(scope=Lockout.Scope.ACCOUNT, key=normalize(email))
-    if ip:
-        keys |= Q(scope=Lockout.Scope.IP, key=ip)
+def _failures_key(scope: str, key: str, address: str | None = None) -> str:
+    return throttle_key("login-failures", scope, key, address or "")
+
+
+def _known_key(user_id: int, ip: str) -> str:
+    return throttle_key("known-client", str(user_id), ip)
+
+
+def _redis():
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
+def _known_client(email: str, ip: str | None) -> bool:
+    """Whether this account has signed in successfully from this address lately."""
+    from redis.exceptions import RedisError
+
+    if not ip:
+        return False
+    user_id = _user_id(email)
+    if user_id is None:
+        return False
+    try:
+        return bool(_redis().exists(_known_key(user_id, ip)))
+    except (RedisError, OSError):
+        return False
+
+
+def _user_id(email: str) -> int | None:
     return (
-        Lockout.objects.filter(
-            keys, ended_at__isnull=True, locked_until__gt=timezone.now()
-        )
-        .order_by("-locked_until")
+        User.objects.filter(email__iexact=normalize(email))
+        .values_list("pk", flat=True)
         .first()
     )
 
 
-def _count_failure(scope: str, key: str) -> int | None:
-    """Increment the failure counter; None when Redis cannot be reached."""
-    from django_redis import get_redis_connection
+def login_locked(*, email: str, ip: str | None) -> Lockout | None:
+    """The active lockout refusing this account from this address, if any."""
+    email = normalize(email)
+    keys = Q(scope=Scope.ACCOUNT, key=email)
+    if ip:
+        keys |= Q(scope=Scope.PAIR, key=email, address=ip) | Q(scope=Scope.IP, key=ip)
+    active = list(
+        Lockout.objects.filter(
+            keys, ended_at__isnull=True, locked_until__gt=timezone.now()
+        ).order_by("-locked_until")
+    )
+    for lockout in active:
+        if lockout.scope == Scope.PAIR:
+            return lockout
+    if active and not _known_client(email, ip):
+        return active[0]
+    return None
+
+
+def _count_failure(scope: str, key: str, address: str | None = None) -> int | None:
+    """Count a failure; None when Redis cannot be reached."""
+    counted = counter_incr(
+        _failures_key(scope, key, address), settings.ACCOUNTS_LOCKOUT_WINDOW
+    )
+    return None if counted is None else counted[0]
+
+
+def _reset_failures(scope: str, key: str, address: str | None = None) -> None:
     from redis.exceptions import RedisError
 
-    name = f"accounts:login-failures:{scope}:{key}"
     try:
-        client = get_redis_connection("default")
-        pipe = client.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, settings.ACCOUNTS_LOCKOUT_WINDOW, nx=True)
-        count, _ = pipe.execute()
-        return int(count)
-    except (RedisError, OSError):
-        log.warning(
-            "login failure counter unavailable (Redis down); counting from the audit trail"
-        )
-        return None
-
-
-def _reset_failures(scope: str, key: str) -> None:
-    from django_redis import get_redis_connection
-    from redis.exceptions import RedisError
-
-    try:
-        get_redis_connection("default").delete(f"accounts:login-failures:{scope}:{key}")
+        _redis().delete(_failures_key(scope, key, address))
     except (RedisError, OSError):
         log.warning("could not reset login failure counter (Redis down)")
 
 
-def _count_from_trail(user_id: int) -> int:
+def _count_from_trail(user_id: int, ip: str | None) -> int:
     from apps.auditing.models import AuditEvent
 
     since = timezone.now() - dt.timedelta(seconds=settings.ACCOUNTS_LOCKOUT_WINDOW)
@@ -87,15 +129,26 @@ def _count_from_trail(user_id: int) -> int:
         row_pk=str(user_id),
         action="login_failed",
         occurred_at__gte=since,
+        ip=ip,
     ).count()
 
 
-def _lock(scope: str, key: str, failures: int, user_id: int | None) -> Lockout | None:
+def _lock(
+    scope: str,
+    key: str,
+    failures: int,
+    user_id: int | None,
+    address: str | None = None,
+) -> Lockout | None:
     until = timezone.now() + dt.timedelta(seconds=settings.ACCOUNTS_LOCKOUT_DURATION)
     try:
         with constraint_errors(LOCKOUT_ERRORS):
             lockout = Lockout.objects.create(
-                scope=scope, key=key, locked_until=until, failures=failures
+                scope=scope,
+                key=key,
+                address=address,
+                locked_until=until,
+                failures=failures,
             )
     except AccountLocked:
         return None  # another request locked it a moment ago
@@ -106,24 +159,25 @@ def _lock(scope: str, key: str, failures: int, user_id: int | None) -> Lockout |
         data={
             "scope": scope,
             "key": key,
+            "address": address,
             "failures": failures,
             "until": until.isoformat(),
         },
     )
-    _reset_failures(scope, key)
+    _reset_failures(scope, key, address)
     return lockout
+
+
+def _reached(count: int | None, threshold: int) -> bool:
+    return count is not None and count >= threshold
 
 
 @transaction.atomic
 def login_failure_record(*, email: str, request) -> Lockout | None:
-    """Count a failed sign-in, audit it, and lock the account or IP at the threshold."""
+    """Count a failed sign-in, audit it, and lock the pair, address or account at its threshold."""
     email_key = normalize(email)
     ip = request_ip(request)
-    user_id = (
-        User.objects.filter(email__iexact=email_key)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    user_id = _user_id(email_key)
     active = login_locked(email=email_key, ip=ip)
     audit_record(
         "login_failed",
@@ -137,20 +191,37 @@ def login_failure_record(*, email: str, request) -> Lockout | None:
     )
     if active:
         return active
-    count = _count_failure(Lockout.Scope.ACCOUNT, email_key)
-    if count is None and user_id:
-        count = _count_from_trail(user_id)
-    if count is not None and count >= settings.ACCOUNTS_LOCKOUT_THRESHOLD:
-        return _lock(Lockout.Scope.ACCOUNT, email_key, count, user_id)
-    if ip:
-        ip_count = _count_failure(Lockout.Scope.IP, ip)
-        if ip_count is not None and ip_count >= settings.ACCOUNTS_IP_LOCKOUT_THRESHOLD:
-            return _lock(Lockout.Scope.IP, ip, ip_count, None)
+    # Without an address (none could be read) the account alone is the pair's key.
+    pair_scope = Scope.PAIR if ip else Scope.ACCOUNT
+    pair = _count_failure(Scope.PAIR, email_key, ip)
+    if pair is None and user_id:
+        pair = _count_from_trail(user_id, ip)
+    ip_count = _count_failure(Scope.IP, ip) if ip else None
+    account = _count_failure(Scope.ACCOUNT, email_key)
+    if _reached(pair, settings.ACCOUNTS_LOCKOUT_THRESHOLD):
+        return _lock(pair_scope, email_key, pair, user_id, ip)
+    if _reached(ip_count, settings.ACCOUNTS_IP_LOCKOUT_THRESHOLD):
+        return _lock(Scope.IP, ip, ip_count, None)
+    if _reached(account, settings.ACCOUNTS_ACCOUNT_LOCKOUT_THRESHOLD):
+        return _lock(Scope.ACCOUNT, email_key, account, user_id)
     return None
 
 
-def login_success_record(*, user: User) -> None:
-    _reset_failures(Lockout.Scope.ACCOUNT, normalize(user.email))
+def login_success_record(*, user: User, request) -> None:
+    """Clear the pair's failures and remember the address as a known client of the account."""
+    from redis.exceptions import RedisError
+
+    email, ip = normalize(user.email), request_ip(request)
+    _reset_failures(Scope.PAIR, email, ip)
+    if ip:
+        try:
+            _redis().set(
+                _known_key(user.pk, ip),
+                1,
+                ex=settings.ACCOUNTS_KNOWN_CLIENT_DAYS * 24 * 3600,
+            )
+        except (RedisError, OSError):
+            log.warning("could not remember the known client (Redis down)")
 
 
 @transaction.atomic
@@ -165,20 +236,31 @@ def lockout_end(*, lockout: Lockout, reason: str, actor: User | None = None) -> 
     if not ended:
         return False
     user_id = None
-    if lockout.scope == Lockout.Scope.ACCOUNT:
-        user_id = (
-            User.objects.filter(email__iexact=lockout.key)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        _reset_failures(lockout.scope, lockout.key)
+    if lockout.scope in (Scope.ACCOUNT, Scope.PAIR):
+        user_id = _user_id(lockout.key)
+        _reset_failures(lockout.scope, lockout.key, lockout.address)
     audit_record(
         "lockout_ended",
         table_name="accounts_user" if user_id else None,
         row_pk=user_id,
-        data={"scope": lockout.scope, "key": lockout.key, "by": reason},
+        data={
+            "scope": lockout.scope,
+            "key": lockout.key,
+            "address": lockout.address,
+            "by": reason,
+        },
     )
     return True
+
+
+def account_lockouts_end(*, email: str, reason: str) -> int:
+    """End every lockout of this account (whole, or from one address): its owner is proven."""
+    lockouts = Lockout.objects.filter(
+        scope__in=(Scope.ACCOUNT, Scope.PAIR),
+        key=normalize(email),
+        ended_at__isnull=True,
+    ).order_by("pk")
+    return sum(lockout_end(lockout=lockout, reason=reason) for lockout in lockouts)
 
 
 def lockouts_expire(*, batch_size: int) -> int:

@@ -188,12 +188,20 @@ SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 # --- accounts ---------------------------------------------------------------
 ACCOUNTS_VERIFY_TTL = env.int("ACCOUNTS_VERIFY_TTL", default=24 * 3600)  # seconds
 ACCOUNTS_RESET_TTL = env.int("ACCOUNTS_RESET_TTL", default=3600)  # seconds
+# Sign-in lockouts (apps/accounts/throttle.py, docs/security.md): failures counted per
+# (account, address), per address and per account within the window.
 ACCOUNTS_LOCKOUT_THRESHOLD = env.int(
     "ACCOUNTS_LOCKOUT_THRESHOLD", default=10
-)  # failures per account
+)  # failures of one account from one address
 ACCOUNTS_IP_LOCKOUT_THRESHOLD = env.int(
     "ACCOUNTS_IP_LOCKOUT_THRESHOLD", default=50
-)  # failures per IP
+)  # failures from one address, any accounts
+ACCOUNTS_ACCOUNT_LOCKOUT_THRESHOLD = env.int(
+    "ACCOUNTS_ACCOUNT_LOCKOUT_THRESHOLD", default=100
+)  # failures of one account, any addresses
+ACCOUNTS_KNOWN_CLIENT_DAYS = env.int(
+    "ACCOUNTS_KNOWN_CLIENT_DAYS", default=30
+)  # an address an account signed in from stays known
 ACCOUNTS_LOCKOUT_WINDOW = env.int(
     "ACCOUNTS_LOCKOUT_WINDOW", default=15 * 60
 )  # seconds counted
