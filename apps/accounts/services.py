@@ -58,7 +58,11 @@ def _send_mail_after_commit(*, user: User, kind: str, raw_token: str) -> None:
 
 @transaction.atomic
 def user_register(*, email: str, password: str, full_name: str = "") -> User:
-    """Create a customer account and send the verification email."""
+    """Create a customer account and send the verification email.
+
+    Storefront sign-ups are limited per address and per email (`throttle.request_limit`).
+    """
+    throttle.request_limit("signup", account=email)
     email = User.objects.normalize_email(email.strip())
     if User.objects.filter(email__iexact=email).exists():
         raise EmailTaken()
@@ -74,13 +78,21 @@ def user_register(*, email: str, password: str, full_name: str = "") -> User:
         row_pk=user.pk,
         actor=user,
     )
-    email_verification_send(user=user)
+    _verification_mail(user)
     return user
 
 
 @transaction.atomic
 def email_verification_send(*, user: User) -> str:
-    """Issue a verification token (older ones stop working) and mail it after commit."""
+    """Issue a verification token (older ones stop working) and mail it after commit.
+
+    Storefront resends are limited per address and per account.
+    """
+    throttle.request_limit("verify_resend", account=user.email)
+    return _verification_mail(user)
+
+
+def _verification_mail(user: User) -> str:
     raw = token_issue(
         user=user,
         purpose=AccountToken.Purpose.VERIFY_EMAIL,
@@ -109,7 +121,11 @@ def email_verify(*, raw_token: str) -> User:
 
 @transaction.atomic
 def password_reset_request(*, email: str) -> str | None:
-    """Mail a reset link if an active account has this email (the caller never says which)."""
+    """Mail a reset link if an active account has this email (the caller never says which).
+
+    Storefront requests are limited per address and per email asked about, known or not.
+    """
+    throttle.request_limit("password_reset", account=email)
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     audit_record(
         "password_reset_requested",

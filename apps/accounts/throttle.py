@@ -1,4 +1,4 @@
-"""Sign-in lockouts, keyed on the account and the client's address.
+"""Sign-in lockouts and request limits, keyed on the account and the client's address.
 
 The client's address is `apps.auditing.clientip.client_ip` (behind proxies: the entry our own
 proxies appended, never one the client wrote). Failed sign-ins are counted in Redis with the
@@ -26,9 +26,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.auditing.clientip import client_ip
+from apps.auditing.context import current
 from apps.auditing.dberrors import constraint_errors
-from apps.auditing.ratelimit import counter_incr, throttle_key
+from apps.auditing.ratelimit import counter_incr, rate_limit, throttle_key
 from apps.auditing.services import audit_record
+from apps.auditing.vocabulary import Source
 
 from .errors import AccountLocked
 from .models import Lockout, User
@@ -272,3 +274,27 @@ def lockouts_expire(*, batch_size: int) -> int:
             .order_by("pk")[:batch_size]
         )
         return sum(lockout_end(lockout=lockout, reason="expiry") for lockout in due)
+
+
+def request_limit(action: str, *, account: str) -> None:
+    """Count one storefront request of `action` for the account and the client's address.
+
+    RateLimited (429) past `ACCOUNTS_RATE_LIMITS[action]` within `ACCOUNTS_RATE_WINDOW`.
+    Only storefront requests count: staff in the back office, tasks and commands are not
+    limited. The address is the audit context's (`client_ip` of the request).
+    """
+    ctx = current()
+    if ctx is None or ctx.source != Source.WEB:
+        return
+    limits, window = (
+        settings.ACCOUNTS_RATE_LIMITS[action],
+        settings.ACCOUNTS_RATE_WINDOW,
+    )
+    rate_limit(
+        name=f"{action}:account",
+        key=normalize(account),
+        limit=limits["account"],
+        window=window,
+    )
+    if ctx.ip:
+        rate_limit(name=f"{action}:ip", key=ctx.ip, limit=limits["ip"], window=window)

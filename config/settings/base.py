@@ -210,6 +210,14 @@ ACCOUNTS_LOCKOUT_DURATION = env.int(
 )  # seconds locked
 ACCOUNTS_PERMISSION_CACHE_TTL = env.int("ACCOUNTS_PERMISSION_CACHE_TTL", default=300)
 ACCOUNTS_TOKEN_RETENTION_DAYS = env.int("ACCOUNTS_TOKEN_RETENTION_DAYS", default=7)
+# Storefront requests that mail someone or make an account, per account (the email asked
+# about) and per client address, within ACCOUNTS_RATE_WINDOW seconds; past either, 429.
+ACCOUNTS_RATE_WINDOW = env.int("ACCOUNTS_RATE_WINDOW", default=3600)
+ACCOUNTS_RATE_LIMITS = {
+    "password_reset": {"account": 3, "ip": 20},
+    "verify_resend": {"account": 3, "ip": 20},
+    "signup": {"account": 3, "ip": 10},
+}
 
 # --- inventory --------------------------------------------------------------
 INVENTORY_RESERVATION_TTL = env.int(
