@@ -25,7 +25,7 @@ from .errors import EmailTaken, PreferencesInvalid, RoleCycle, RoleInUse
 from .models import AccountToken, Address, Role, RolePermission, User, UserRole
 from .preferences import preferences_effective, preferences_validate
 from .selectors import VERSION_KEY
-from .tokens import token_consume, token_issue
+from .tokens import token_consume, token_issue, token_raw
 
 PROFILE_FIELDS = ("full_name", "phone")
 USER_FIELDS = (
@@ -46,14 +46,11 @@ ROLE_ERRORS = {
 }
 
 
-def _send_mail_after_commit(*, user: User, kind: str, raw_token: str) -> None:
-    from .tasks import account_email_send_task
+def _mail_after_commit(token: AccountToken) -> None:
+    """Mail the token's link after commit; the task is given the token's id, never its value."""
+    from .tasks import account_token_mail_task
 
-    transaction.on_commit(
-        lambda: account_email_send_task.delay(
-            user_id=user.pk, kind=kind, raw_token=raw_token
-        )
-    )
+    transaction.on_commit(lambda: account_token_mail_task.delay(token_id=token.pk))
 
 
 @transaction.atomic
@@ -93,13 +90,13 @@ def email_verification_send(*, user: User) -> str:
 
 
 def _verification_mail(user: User) -> str:
-    raw = token_issue(
+    token = token_issue(
         user=user,
         purpose=AccountToken.Purpose.VERIFY_EMAIL,
         ttl_seconds=settings.ACCOUNTS_VERIFY_TTL,
     )
-    _send_mail_after_commit(user=user, kind="verify_email", raw_token=raw)
-    return raw
+    _mail_after_commit(token)
+    return token_raw(token)
 
 
 @transaction.atomic
@@ -135,13 +132,13 @@ def password_reset_request(*, email: str) -> str | None:
     )
     if user is None:
         return None
-    raw = token_issue(
+    token = token_issue(
         user=user,
         purpose=AccountToken.Purpose.PASSWORD_RESET,
         ttl_seconds=settings.ACCOUNTS_RESET_TTL,
     )
-    _send_mail_after_commit(user=user, kind="password_reset", raw_token=raw)
-    return raw
+    _mail_after_commit(token)
+    return token_raw(token)
 
 
 @transaction.atomic
