@@ -256,11 +256,18 @@ def lockout_end(*, lockout: Lockout, reason: str, actor: User | None = None) -> 
 
 
 def account_lockouts_end(*, email: str, reason: str) -> int:
-    """End every lockout of this account (whole, or from one address): its owner is proven."""
+    """End the account's lockout and its pair from the current client's address.
+
+    Its owner is proven (a password reset) at this address; pairs of other addresses, where
+    someone else was guessing, stay until they expire.
+    """
+    ctx = current()
+    ip = ctx.ip if ctx is not None else None
+    scope = Q(scope=Scope.ACCOUNT)
+    if ip:
+        scope |= Q(scope=Scope.PAIR, address=ip)
     lockouts = Lockout.objects.filter(
-        scope__in=(Scope.ACCOUNT, Scope.PAIR),
-        key=normalize(email),
-        ended_at__isnull=True,
+        scope, key=normalize(email), ended_at__isnull=True
     ).order_by("pk")
     return sum(lockout_end(lockout=lockout, reason=reason) for lockout in lockouts)
 

@@ -100,20 +100,33 @@ def test_expiry_job_ends_the_lockout_and_audits_it(audit_trail):
     assert job_execute("accounts.lockouts_expire").rows == 0
 
 
-def test_password_reset_ends_the_accounts_lockouts(settings):
+def test_a_password_reset_ends_the_account_lockout_and_the_pair_where_it_is_done(
+    settings, django_capture_on_commit_callbacks
+):
     from apps.accounts import services
 
     settings.ACCOUNTS_ACCOUNT_LOCKOUT_THRESHOLD = 15
     user = UserFactory(email="resetme@example.com")
-    _fail(user.email, 10, ip="10.0.0.7")
-    _fail(user.email, 5, ip="10.0.0.9")
-    assert sorted(Lockout.objects.values_list("scope", flat=True)) == [
-        "account",
-        "pair",
+    _fail(user.email, 10, ip="10.0.0.7")  # someone guessing from .7
+    _fail(user.email, 5, ip="10.0.0.9")  # the owner, forgetful, at .9
+    assert sorted(Lockout.objects.values_list("scope", "address")) == [
+        ("account", None),
+        ("pair", "10.0.0.7"),
     ]
     raw = services.password_reset_request(email=user.email)
-    services.password_reset_complete(raw_token=raw, new_password="brand new secret 42")
-    assert set(Lockout.objects.values_list("ended_by", flat=True)) == {"password_reset"}
+    new_password = "brand new secret 42"
+    response = Client().post(
+        f"/account/password-reset/{raw}/",
+        {"password1": new_password, "password2": new_password},
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert response.status_code == 302
+    assert dict(Lockout.objects.values_list("scope", "ended_by")) == {
+        "account": "password_reset",
+        "pair": "",
+    }
+    assert _sign_in(user.email, new_password, ip="10.0.0.9").signed_in
+    assert _sign_in(user.email, new_password, ip="10.0.0.7").status_code == 429
 
 
 def test_many_failures_from_one_address_lock_it_except_for_accounts_known_there(
