@@ -18,6 +18,7 @@ the audit trail. See docs/security.md ("Sign-in lockouts and request limits").
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -43,6 +44,14 @@ log = logging.getLogger(__name__)
 
 def request_ip(request) -> str | None:
     return client_ip(request)
+
+
+def counted_as(ip: str | None) -> str | None:
+    """The address a client is counted under: an IPv4 address as it is, an IPv6 address as
+    its /64 (one subscriber's network, in which a client may take any of 2^64 addresses)."""
+    if not ip or ":" not in ip:
+        return ip
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
 
 
 def normalize(email: str) -> str:
@@ -88,7 +97,7 @@ def _user_id(email: str) -> int | None:
 
 def login_locked(*, email: str, ip: str | None) -> Lockout | None:
     """The active lockout refusing this account from this address, if any."""
-    email = normalize(email)
+    email, ip = normalize(email), counted_as(ip)
     keys = Q(scope=Scope.ACCOUNT, key=email)
     if ip:
         keys |= Q(scope=Scope.PAIR, key=email, address=ip) | Q(scope=Scope.IP, key=ip)
@@ -179,6 +188,7 @@ def login_failure_record(*, email: str, request) -> Lockout | None:
     """Count a failed sign-in, audit it, and lock the pair, address or account at its threshold."""
     email_key = normalize(email)
     ip = request_ip(request)
+    where = counted_as(ip)
     user_id = _user_id(email_key)
     active = login_locked(email=email_key, ip=ip)
     audit_record(
@@ -194,16 +204,16 @@ def login_failure_record(*, email: str, request) -> Lockout | None:
     if active:
         return active
     # Without an address (none could be read) the account alone is the pair's key.
-    pair_scope = Scope.PAIR if ip else Scope.ACCOUNT
-    pair = _count_failure(Scope.PAIR, email_key, ip)
+    pair_scope = Scope.PAIR if where else Scope.ACCOUNT
+    pair = _count_failure(Scope.PAIR, email_key, where)
     if pair is None and user_id:
         pair = _count_from_trail(user_id, ip)
-    ip_count = _count_failure(Scope.IP, ip) if ip else None
+    ip_count = _count_failure(Scope.IP, where) if where else None
     account = _count_failure(Scope.ACCOUNT, email_key)
     if _reached(pair, settings.ACCOUNTS_LOCKOUT_THRESHOLD):
-        return _lock(pair_scope, email_key, pair, user_id, ip)
+        return _lock(pair_scope, email_key, pair, user_id, where)
     if _reached(ip_count, settings.ACCOUNTS_IP_LOCKOUT_THRESHOLD):
-        return _lock(Scope.IP, ip, ip_count, None)
+        return _lock(Scope.IP, where, ip_count, None)
     if _reached(account, settings.ACCOUNTS_ACCOUNT_LOCKOUT_THRESHOLD):
         return _lock(Scope.ACCOUNT, email_key, account, user_id)
     return None
@@ -213,7 +223,7 @@ def login_success_record(*, user: User, request) -> None:
     """Clear the pair's failures and remember the address as a known client of the account."""
     from redis.exceptions import RedisError
 
-    email, ip = normalize(user.email), request_ip(request)
+    email, ip = normalize(user.email), counted_as(request_ip(request))
     _reset_failures(Scope.PAIR, email, ip)
     if ip:
         try:
@@ -262,7 +272,7 @@ def account_lockouts_end(*, email: str, reason: str) -> int:
     someone else was guessing, stay until they expire.
     """
     ctx = current()
-    ip = ctx.ip if ctx is not None else None
+    ip = counted_as(ctx.ip) if ctx is not None else None
     scope = Q(scope=Scope.ACCOUNT)
     if ip:
         scope |= Q(scope=Scope.PAIR, address=ip)
@@ -304,4 +314,9 @@ def request_limit(action: str, *, account: str) -> None:
         window=window,
     )
     if ctx.ip:
-        rate_limit(name=f"{action}:ip", key=ctx.ip, limit=limits["ip"], window=window)
+        rate_limit(
+            name=f"{action}:ip",
+            key=counted_as(ctx.ip),
+            limit=limits["ip"],
+            window=window,
+        )

@@ -246,3 +246,16 @@ def test_without_an_address_the_account_alone_is_counted():
         None,
     )
     assert _sign_in("nowhere@example.com", PASSWORD, ip="").status_code == 429
+
+
+def test_an_ipv6_client_is_counted_by_its_64_whichever_address_it_takes(settings):
+    settings.ACCOUNTS_IP_LOCKOUT_THRESHOLD = 5
+    for i in range(1, 6):
+        _fail(f"someone{i}@example.com", 1, ip=f"2001:db8:1:2::{i:x}")
+    lockout = Lockout.objects.get()
+    assert (lockout.scope, lockout.key) == ("ip", "2001:db8:1:2::")
+    customer = UserFactory(email="v6@example.com")
+    assert (
+        _sign_in(customer.email, PASSWORD, ip="2001:db8:1:2:ff::9").status_code == 429
+    )
+    assert _sign_in(customer.email, PASSWORD, ip="2001:db8:1:3::9").signed_in
