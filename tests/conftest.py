@@ -128,6 +128,15 @@ class AuditTrail:
         return [e.action for e in self.events(**filters)]
 
 
+@pytest.fixture(autouse=True)
+def throttle_counters_cleared():
+    """Sign-in failure counters, known clients and request limits live in Redis (under
+    `throttle:`): every test starts with none, whatever earlier tests posted."""
+    from django.core.cache import cache
+
+    cache.delete_pattern("throttle:*")
+
+
 @pytest.fixture
 def audit_trail(db) -> AuditTrail:
     return AuditTrail()

@@ -354,6 +354,7 @@ class LockoutAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     list_display = (
         "scope",
         "key",
+        "address",
         "failures",
         "locked_at",
         "locked_until",
@@ -361,10 +362,11 @@ class LockoutAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
         "ended_by",
     )
     list_filter = ("scope", ("ended_at", admin.EmptyFieldListFilter))
-    search_fields = ("key",)
+    search_fields = ("key", "address")
     readonly_fields = (
         "scope",
         "key",
+        "address",
         "failures",
         "locked_at",
         "locked_until",

@@ -122,14 +122,6 @@ class SignUpForm(NewPasswordMixin, forms.Form):
             full_name=self.cleaned_data.get("full_name", ""),
         )
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                "An account with this email address already exists.", code="email_taken"
-            )
-        return email
-
 
 class NewPasswordForm(NewPasswordMixin, forms.Form):
     password1 = forms.CharField(

@@ -316,15 +316,22 @@ class UserRole(models.Model):
 
 
 class Lockout(models.Model):
-    """A sign-in lockout of an account (by email) or of an IP address."""
+    """A sign-in lockout: of an account from one address, of an address, or of an account.
+
+    See apps/accounts/throttle.py for who each one refuses.
+    """
 
     class Scope(models.TextChoices):
+        PAIR = "pair", "Account from one address"
         ACCOUNT = "account", "Account"
         IP = "ip", "IP address"
 
     scope = models.CharField(max_length=10, choices=Scope.choices)
     key = models.CharField(
         max_length=254, help_text="Lower-cased email, or the IP address"
+    )
+    address = models.GenericIPAddressField(
+        null=True, blank=True, help_text="The address an account is locked from"
     )
     locked_at = models.DateTimeField(default=timezone.now)
     locked_until = models.DateTimeField()
@@ -338,9 +345,15 @@ class Lockout(models.Model):
         ordering = ["-locked_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["scope", "key"],
+                fields=["scope", "key", "address"],
                 condition=Q(ended_at__isnull=True),
+                nulls_distinct=False,
                 name="accounts_lockout_one_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope="pair", address__isnull=False)
+                | (~Q(scope="pair") & Q(address__isnull=True)),
+                name="accounts_lockout_address_for_pairs",
             ),
         ]
         indexes = [
@@ -353,7 +366,8 @@ class Lockout(models.Model):
         triggers = [*audited()]
 
     def __str__(self):
-        return f"{self.get_scope_display()} {self.key} until {self.locked_until:%Y-%m-%d %H:%M}"
+        where = f" from {self.address}" if self.address else ""
+        return f"{self.get_scope_display()} {self.key}{where} until {self.locked_until:%Y-%m-%d %H:%M}"
 
     @property
     def is_active(self) -> bool:

@@ -22,10 +22,10 @@ from apps.auditing.services import audit_record
 
 from . import throttle
 from .errors import EmailTaken, PreferencesInvalid, RoleCycle, RoleInUse
-from .models import AccountToken, Address, Lockout, Role, RolePermission, User, UserRole
+from .models import AccountToken, Address, Role, RolePermission, User, UserRole
 from .preferences import preferences_effective, preferences_validate
 from .selectors import VERSION_KEY
-from .tokens import token_consume, token_issue
+from .tokens import token_consume, token_issue, token_raw
 
 PROFILE_FIELDS = ("full_name", "phone")
 USER_FIELDS = (
@@ -46,19 +46,20 @@ ROLE_ERRORS = {
 }
 
 
-def _send_mail_after_commit(*, user: User, kind: str, raw_token: str) -> None:
-    from .tasks import account_email_send_task
+def _mail_after_commit(token: AccountToken) -> None:
+    """Mail the token's link after commit; the task is given the token's id, never its value."""
+    from .tasks import account_token_mail_task
 
-    transaction.on_commit(
-        lambda: account_email_send_task.delay(
-            user_id=user.pk, kind=kind, raw_token=raw_token
-        )
-    )
+    transaction.on_commit(lambda: account_token_mail_task.delay(token_id=token.pk))
 
 
 @transaction.atomic
 def user_register(*, email: str, password: str, full_name: str = "") -> User:
-    """Create a customer account and send the verification email."""
+    """Create a customer account and send the verification email.
+
+    Storefront sign-ups are limited per address and per email (`throttle.request_limit`).
+    """
+    throttle.request_limit("signup", account=email)
     email = User.objects.normalize_email(email.strip())
     if User.objects.filter(email__iexact=email).exists():
         raise EmailTaken()
@@ -74,20 +75,28 @@ def user_register(*, email: str, password: str, full_name: str = "") -> User:
         row_pk=user.pk,
         actor=user,
     )
-    email_verification_send(user=user)
+    _verification_mail(user)
     return user
 
 
 @transaction.atomic
 def email_verification_send(*, user: User) -> str:
-    """Issue a verification token (older ones stop working) and mail it after commit."""
-    raw = token_issue(
+    """Issue a verification token (older ones stop working) and mail it after commit.
+
+    Storefront resends are limited per address and per account.
+    """
+    throttle.request_limit("verify_resend", account=user.email)
+    return _verification_mail(user)
+
+
+def _verification_mail(user: User) -> str:
+    token = token_issue(
         user=user,
         purpose=AccountToken.Purpose.VERIFY_EMAIL,
         ttl_seconds=settings.ACCOUNTS_VERIFY_TTL,
     )
-    _send_mail_after_commit(user=user, kind="verify_email", raw_token=raw)
-    return raw
+    _mail_after_commit(token)
+    return token_raw(token)
 
 
 @transaction.atomic
@@ -109,7 +118,11 @@ def email_verify(*, raw_token: str) -> User:
 
 @transaction.atomic
 def password_reset_request(*, email: str) -> str | None:
-    """Mail a reset link if an active account has this email (the caller never says which)."""
+    """Mail a reset link if an active account has this email (the caller never says which).
+
+    Storefront requests are limited per address and per email asked about, known or not.
+    """
+    throttle.request_limit("password_reset", account=email)
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     audit_record(
         "password_reset_requested",
@@ -119,27 +132,25 @@ def password_reset_request(*, email: str) -> str | None:
     )
     if user is None:
         return None
-    raw = token_issue(
+    token = token_issue(
         user=user,
         purpose=AccountToken.Purpose.PASSWORD_RESET,
         ttl_seconds=settings.ACCOUNTS_RESET_TTL,
     )
-    _send_mail_after_commit(user=user, kind="password_reset", raw_token=raw)
-    return raw
+    _mail_after_commit(token)
+    return token_raw(token)
 
 
 @transaction.atomic
 def password_reset_complete(*, raw_token: str, new_password: str) -> User:
-    """Set a new password with a reset token; ends a lockout of the account."""
+    """Set a new password with a reset token; ends the account's lockouts."""
     token = token_consume(raw=raw_token, purpose=AccountToken.Purpose.PASSWORD_RESET)
     user = token.user
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_record("password_reset", table_name="accounts_user", row_pk=user.pk)
-    lockout = throttle.login_locked(email=user.email, ip=None)
-    if lockout is not None and lockout.scope == Lockout.Scope.ACCOUNT:
-        throttle.lockout_end(lockout=lockout, reason="password_reset")
+    throttle.account_lockouts_end(email=user.email, reason="password_reset")
     return user
 
 

@@ -16,7 +16,7 @@ from . import throttle
 
 @receiver(user_logged_in, dispatch_uid="accounts.login")
 def on_login(sender, request, user, **kwargs):
-    throttle.login_success_record(user=user)
+    throttle.login_success_record(user=user, request=request)
     audit_record(
         "login",
         table_name="accounts_user",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from celery import shared_task
 from celery.schedules import crontab
@@ -17,7 +18,10 @@ from apps.auditing.jobs import maintenance_job
 from apps.auditing.models import JobRun
 
 from . import throttle
-from .models import AccountToken, User
+from .models import AccountToken
+from .tokens import token_hash, token_live, token_raw
+
+log = logging.getLogger(__name__)
 
 SUBJECTS = {
     "verify_email": "Confirm your email address",
@@ -30,19 +34,30 @@ PATHS = {
 
 
 @shared_task(
-    name="accounts.account_email_send_task",
+    name="accounts.account_token_mail_task",
     autoretry_for=(OSError,),
     retry_backoff=True,
     max_retries=5,
 )
-def account_email_send_task(*, user_id: int, kind: str, raw_token: str) -> bool:
-    """Send a verification or password-reset email."""
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
+def account_token_mail_task(*, token_id: int) -> bool:
+    """Mail the link of a verification or password-reset token, given only its id.
+
+    The broker carries the id; the link is derived here (`token_raw`). A token used,
+    superseded or expired by the time the task runs is not mailed.
+    """
+    token = AccountToken.objects.select_related("user").filter(pk=token_id).first()
+    if token is None or not token_live(token):
         return False
+    raw = token_raw(token)
+    if token_hash(raw) != token.token_hash:
+        log.warning(
+            "token %s was issued under another secret key; not mailed", token_id
+        )
+        return False
+    kind, user = token.purpose, token.user
     context = {
         "user": user,
-        "link": settings.SITE_URL.rstrip("/") + PATHS[kind].format(token=raw_token),
+        "link": settings.SITE_URL.rstrip("/") + PATHS[kind].format(token=raw),
         "site_name": settings.SITE_NAME,
         "hours": (
             settings.ACCOUNTS_VERIFY_TTL

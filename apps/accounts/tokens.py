@@ -1,26 +1,49 @@
-"""Single-use, expiring tokens stored only as a SHA-256 hash."""
+"""Single-use, expiring tokens stored only as a SHA-256 hash.
+
+A token's value is an HMAC, under the secret key, of what its row fixes for ever (account,
+purpose, the microsecond it was issued): the database alone cannot give it back, and the mail
+task, which is handed only the row's id, derives the link itself, so no usable token ever
+travels through the Celery broker. A changed secret key makes outstanding links invalid.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from .errors import TokenExpired, TokenInvalid, TokenSuperseded, TokenUsed
+from .errors import TokenError, TokenExpired, TokenInvalid, TokenSuperseded, TokenUsed
 from .models import AccountToken, User
 
 MAX_TOKEN_LENGTH = 100
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def token_raw(token: AccountToken) -> str:
+    """The token's value (for the link in a mail); never stored, derived again on demand."""
+    issued = (token.created_at - _EPOCH) // dt.timedelta(microseconds=1)
+    message = f"{token.user_id}:{token.purpose}:{issued}"
+    return salted_hmac("apps.accounts.tokens", message, algorithm="sha256").hexdigest()
+
+
+def token_live(token: AccountToken) -> bool:
+    """Whether the token can still be used (unused, not superseded, not expired)."""
+    try:
+        _check(token)
+    except TokenError:
+        return False
+    return True
+
+
 @transaction.atomic
-def token_issue(*, user: User, purpose: str, ttl_seconds: int) -> str:
+def token_issue(*, user: User, purpose: str, ttl_seconds: int) -> AccountToken:
     """Create a token for `user`; earlier live tokens of the same purpose stop working."""
     User.all_objects.select_for_update().filter(
         pk=user.pk
@@ -29,15 +52,15 @@ def token_issue(*, user: User, purpose: str, ttl_seconds: int) -> str:
     AccountToken.objects.filter(
         user=user, purpose=purpose, used_at__isnull=True, superseded_at__isnull=True
     ).update(superseded_at=now)
-    raw = secrets.token_urlsafe(32)
-    AccountToken.objects.create(
+    token = AccountToken(
         user=user,
         purpose=purpose,
-        token_hash=token_hash(raw),
         created_at=now,
         expires_at=now + dt.timedelta(seconds=ttl_seconds),
     )
-    return raw
+    token.token_hash = token_hash(token_raw(token))
+    token.save(force_insert=True)
+    return token
 
 
 @transaction.atomic

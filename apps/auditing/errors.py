@@ -40,3 +40,13 @@ class ArchiveError(AuditingError):
 
 class PartitionError(AuditingError):
     code = "partition_error"
+
+
+class RateLimited(ShopError):
+    """Too many requests of one kind from one address or for one account (429)."""
+
+    code = "rate_limited"
+    http_status = 429
+    default_message = (
+        "Too many requests of this kind. Try again in {minutes} minute(s)."
+    )

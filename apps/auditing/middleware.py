@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import uuid
 
-from django.conf import settings
 from django.urls import reverse
 
+from .clientip import client_ip
 from .context import actor_kind_for, audit_context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-def client_ip(request) -> str | None:
-    """The client's address; X-Forwarded-For only when the proxy is trusted."""
-    candidate = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            candidate = forwarded.split(",")[0].strip()
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 def request_id_for(request) -> str:

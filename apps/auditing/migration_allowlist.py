@@ -16,7 +16,6 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "accounts.0002_profile_addresses_tokens_roles": {
         "timeouts": BEFORE_TIMEOUTS,
-        "column-rewrite": "is_staff got a help text only: no SQL runs (sqlmigrate shows nothing for it).",
         "index-not-concurrent": "Ran while accounts_user held only the first staff accounts, before any shop was live.",
     },
     "accounts.0003_default_roles": {

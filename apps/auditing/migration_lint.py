@@ -11,8 +11,9 @@ Run on every migration of the shop's apps (`manage.py lint_migrations`, and a te
   validated in a later migration (`VALIDATE CONSTRAINT` takes a lock that lets writes go
   on); a unique one is added `USING INDEX` of an index built concurrently. `AddConstraint`
   checks every row under a lock that blocks writes.
-- `column-rewrite`: `AlterField` may rewrite the table under an exclusive lock (a type
-  change): add a new column, backfill in batches, switch.
+- `column-rewrite`: an `AlterField` that changes the column's type or nullability rewrites
+  or scans the table under an exclusive lock: add a new column, backfill in batches, switch.
+  (One that changes only choices or a help text runs no SQL and passes.)
 
 A table created in the same migration is new and empty: nothing about it is flagged. What an
 old migration was allowed, and why, is listed in `migration_allowlist.ALLOWED`.
@@ -57,6 +58,31 @@ def _indexed(field) -> bool:
     return bool(field.db_index or field.unique or field.is_relation)
 
 
+def _database_operations(operations) -> list:
+    """The operations that run SQL: SeparateDatabaseAndState's database side, not its state."""
+    flat = []
+    for op in operations:
+        if isinstance(op, ops.SeparateDatabaseAndState):
+            flat += _database_operations(op.database_operations)
+        else:
+            flat.append(op)
+    return flat
+
+
+def _column_changes(app_label: str, migration, op) -> bool:
+    """Whether an AlterField changes the column (type, nullability) rather than only what
+    Django keeps of it (choices, help text, validators)."""
+    try:
+        loader = MigrationLoader(connection, ignore_no_migrations=True)
+        before = loader.project_state((app_label, migration.name), at_end=False).apps
+        old = before.get_model(app_label, op.model_name)._meta.get_field(op.name)
+    except (LookupError, KeyError, ValueError):
+        return True  # not in the graph (an example): assume the worst
+    new = op.field.clone()
+    new.set_attributes_from_name(op.name)
+    return (old.db_type(connection), old.null) != (new.db_type(connection), new.null)
+
+
 def lint_migration(app_label: str, migration) -> list[Problem]:
     """What one migration does that would lock a busy table (before the allow-list)."""
     name = f"{app_label}.{migration.name}"
@@ -88,7 +114,11 @@ def lint_migration(app_label: str, migration) -> list[Problem]:
                 "constraint-not-valid",
                 f"AddConstraint {op.constraint.name} on {op.model_name}",
             )
-        elif isinstance(op, ops.AlterField) and existing:
+        elif (
+            isinstance(op, ops.AlterField)
+            and existing
+            and _column_changes(app_label, migration, op)
+        ):
             flag("column-rewrite", f"AlterField {op.model_name}.{op.name}")
         elif isinstance(op, ops.RunSQL):
             for sql in _sql_texts(op):

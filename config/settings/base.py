@@ -27,6 +27,10 @@ SHOP_PORT = env.int("SHOP_PORT", default=8000)
 SITE_URL = env("SITE_URL", default="") or (
     f"http://{'127.0.0.1' if SHOP_HOST in ('', '0.0.0.0', '::') else SHOP_HOST}:{SHOP_PORT}"
 )
+# How many proxies of our own stand in front of the shop, each appending to X-Forwarded-For
+# (apps/auditing/clientip.py). 0: none, the client is REMOTE_ADDR. Never more than really
+# stand there: one too many trusts an address the client wrote.
+SHOP_TRUSTED_PROXY_COUNT = env.int("SHOP_TRUSTED_PROXY_COUNT", default=0)
 
 # --- apps -------------------------------------------------------------------
 DJANGO_APPS = [
@@ -194,12 +198,20 @@ SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 # --- accounts ---------------------------------------------------------------
 ACCOUNTS_VERIFY_TTL = env.int("ACCOUNTS_VERIFY_TTL", default=24 * 3600)  # seconds
 ACCOUNTS_RESET_TTL = env.int("ACCOUNTS_RESET_TTL", default=3600)  # seconds
+# Sign-in lockouts (apps/accounts/throttle.py, docs/security.md): failures counted per
+# (account, address), per address and per account within the window.
 ACCOUNTS_LOCKOUT_THRESHOLD = env.int(
     "ACCOUNTS_LOCKOUT_THRESHOLD", default=10
-)  # failures per account
+)  # failures of one account from one address
 ACCOUNTS_IP_LOCKOUT_THRESHOLD = env.int(
     "ACCOUNTS_IP_LOCKOUT_THRESHOLD", default=50
-)  # failures per IP
+)  # failures from one address, any accounts
+ACCOUNTS_ACCOUNT_LOCKOUT_THRESHOLD = env.int(
+    "ACCOUNTS_ACCOUNT_LOCKOUT_THRESHOLD", default=100
+)  # failures of one account, any addresses
+ACCOUNTS_KNOWN_CLIENT_DAYS = env.int(
+    "ACCOUNTS_KNOWN_CLIENT_DAYS", default=30
+)  # an address an account signed in from stays known
 ACCOUNTS_LOCKOUT_WINDOW = env.int(
     "ACCOUNTS_LOCKOUT_WINDOW", default=15 * 60
 )  # seconds counted
@@ -208,6 +220,14 @@ ACCOUNTS_LOCKOUT_DURATION = env.int(
 )  # seconds locked
 ACCOUNTS_PERMISSION_CACHE_TTL = env.int("ACCOUNTS_PERMISSION_CACHE_TTL", default=300)
 ACCOUNTS_TOKEN_RETENTION_DAYS = env.int("ACCOUNTS_TOKEN_RETENTION_DAYS", default=7)
+# Storefront requests that mail someone or make an account, per account (the email asked
+# about) and per client address, within ACCOUNTS_RATE_WINDOW seconds; past either, 429.
+ACCOUNTS_RATE_WINDOW = env.int("ACCOUNTS_RATE_WINDOW", default=3600)
+ACCOUNTS_RATE_LIMITS = {
+    "password_reset": {"account": 3, "ip": 20},
+    "verify_resend": {"account": 3, "ip": 20},
+    "signup": {"account": 3, "ip": 10},
+}
 
 # --- inventory --------------------------------------------------------------
 INVENTORY_RESERVATION_TTL = env.int(

@@ -103,10 +103,10 @@ def test_role_cycle_inserted_by_raw_sql_is_refused():
 
 def test_tokens_are_stored_only_as_hashes():
     from apps.accounts.models import AccountToken
-    from apps.accounts.tokens import token_hash, token_issue
+    from apps.accounts.tokens import token_hash, token_issue, token_raw
 
     user = UserFactory()
-    raw = token_issue(user=user, purpose="verify_email", ttl_seconds=60)
+    raw = token_raw(token_issue(user=user, purpose="verify_email", ttl_seconds=60))
     stored = AccountToken.objects.get(user=user)
     assert stored.token_hash == token_hash(raw) and raw not in stored.token_hash
     with connection.cursor() as cursor:
