@@ -16,7 +16,11 @@ from .flows import (
     refund_record,
 )
 from .methods import payment_method_add, payment_method_deactivate
-from .notifications import notification_receive
+from .notifications import (
+    notification_apply,
+    notification_receive,
+    notifications_retry,
+)
 
 __all__ = [
     "Settlement",
@@ -28,7 +32,9 @@ __all__ = [
     "dispute_close",
     "dispute_evidence_set",
     "dispute_open",
+    "notification_apply",
     "notification_receive",
+    "notifications_retry",
     "payment_authorize",
     "payment_capture",
     "payment_expire",
