@@ -625,7 +625,7 @@ class GatewayNotification(models.Model):
 
     What arrived never changes; the outcome of applying it is written once, with
     `processed_at`. A notification stored but not processed (the worker stopped between the
-    two) is applied when the gateway sends it again.
+    two) is applied by the retry job, by staff, or when the gateway sends it again.
     """
 
     class Outcome(models.TextChoices):
@@ -645,6 +645,17 @@ class GatewayNotification(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        permissions = [
+            ("apply_gatewaynotification", "Can apply a stored notification again"),
+        ]
+        indexes = [
+            # What the retry job and the admin's "unprocessed" filter look for.
+            models.Index(
+                fields=["received_at", "id"],
+                condition=Q(processed_at__isnull=True),
+                name="payments_notif_unprocessed",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["gateway", "event_id"],

@@ -1,4 +1,5 @@
-"""Finance's reads of the ledger: the daily reconciliation and the export."""
+"""Finance's reads of the ledger: the daily reconciliation, the export, and the payment a
+gateway notification names."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from apps.orders.models import Order
 
-from .models import Kind, Payment, PaymentTransaction
+from .models import GatewayNotification, Kind, Payment, PaymentTransaction
 
 ZERO = Decimal("0.00")
 UTC = dt.UTC
@@ -180,3 +181,25 @@ def ledger_rows(*, start: dt.date, end: dt.date) -> Iterator[tuple]:
         )
         .iterator(chunk_size=2000)
     )
+
+
+def notification_payment(notification: GatewayNotification) -> Payment | None:
+    """The payment a notification names: a charge's by its attempt's idempotency key, a
+    dispute's by the authorization's reference; None for other types or no match."""
+    data = (
+        notification.payload.get("data")
+        if isinstance(notification.payload, dict)
+        else None
+    )
+    data = data if isinstance(data, dict) else {}
+    payments = Payment.objects.filter(gateway=notification.gateway).select_related(
+        "order"
+    )
+    kind = notification.type
+    if kind.startswith("charge.") and isinstance(
+        key := data.get("idempotency_key"), str
+    ):
+        return payments.filter(attempts__idempotency_key=key).first()
+    if kind.startswith("dispute.") and isinstance(ref := data.get("reference"), str):
+        return payments.filter(gateway_reference=ref).first()
+    return None

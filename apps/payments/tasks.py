@@ -41,3 +41,15 @@ def payments_reconcile_task(run: JobRun) -> int:
 def authorizations_release_task(run: JobRun) -> int:
     """Void authorizations of expired or cancelled orders; mark lapsed ones expired."""
     return services.authorizations_release(batch_size=settings.JOB_BATCH_SIZE)
+
+
+@maintenance_job("payments.notifications_retry", schedule=crontab(minute="*"))
+def notifications_retry_task(run: JobRun) -> int:
+    """Apply gateway notifications stored but never processed (their worker stopped)."""
+    total = 0
+    for _batch in range(100):  # bounded: one that keeps failing stays for the next run
+        processed = services.notifications_retry(batch_size=settings.JOB_BATCH_SIZE)
+        total += processed
+        if processed < settings.JOB_BATCH_SIZE:
+            break
+    return total

@@ -276,6 +276,11 @@ PAYMENTS_NOTIFICATION_SECRET = env("PAYMENTS_NOTIFICATION_SECRET", default="")
 PAYMENTS_NOTIFICATION_TOLERANCE = env.int(
     "PAYMENTS_NOTIFICATION_TOLERANCE", default=300
 )  # seconds
+# A notification stored but not processed this long after it arrived is applied by the
+# job `payments.notifications_retry` (its worker stopped between storing and applying).
+PAYMENTS_NOTIFICATION_RETRY_AFTER = env.int(
+    "PAYMENTS_NOTIFICATION_RETRY_AFTER", default=60
+)  # seconds
 
 # --- i18n / static ----------------------------------------------------------
 LANGUAGE_CODE = "en-us"

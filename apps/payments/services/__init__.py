@@ -21,7 +21,11 @@ from .methods import (
     payment_method_deactivate,
     payment_method_save,
 )
-from .notifications import notification_receive
+from .notifications import (
+    notification_apply,
+    notification_receive,
+    notifications_retry,
+)
 
 __all__ = [
     "Settlement",
@@ -33,7 +37,9 @@ __all__ = [
     "dispute_close",
     "dispute_evidence_set",
     "dispute_open",
+    "notification_apply",
     "notification_receive",
+    "notifications_retry",
     "payment_authorize",
     "payment_capture",
     "payment_expire",
