@@ -40,3 +40,9 @@ class ArchiveError(AuditingError):
 
 class PartitionError(AuditingError):
     code = "partition_error"
+
+
+class BackupError(AuditingError):
+    """A backup that cannot be taken, trusted or restored (the message says why)."""
+
+    code = "backup_invalid"
