@@ -17,11 +17,14 @@ def as_postgres(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
-def give_to_postgres(*paths: Path) -> None:
+def give_to_postgres(*paths: Path, recursive: bool = False) -> None:
     """Let the server's user own these directories (when the suite runs as root)."""
     if os.geteuid() == 0:
         for path in paths:
-            shutil.chown(path, "postgres")
+            if recursive:
+                run(["chown", "-R", "postgres", str(path)])
+            else:
+                shutil.chown(path, "postgres")
 
 
 def free_port() -> int:
