@@ -6,7 +6,7 @@ PYTHON ?= python3
 DEV_SETTINGS := config.settings.dev
 TEST_SETTINGS := config.settings.test
 
-.PHONY: help setup venv browser services roles stop-services migrate run test test-fast bench lint format check clean destroy
+.PHONY: help setup venv browser services roles stop-services migrate run test test-fast bench backup restore lint format check clean destroy
 
 # Every target has a `## what it does` comment on its line: `make help` prints them.
 help: ## list the targets, one line each
@@ -58,6 +58,14 @@ test-fast: setup browser ## the suite without the tests marked slow (migration r
 
 bench: migrate ## run the benchmarks (each prints one JSON line; as the owner: they make scratch tables)
 	@for b in bench/*.py; do DATABASE_CONNECT_AS=owner DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) $$b || exit 1; done
+
+# docs/runbooks/backup.md. BACKUP_DIR defaults to BACKUP_ROOT (.local/backups).
+backup: venv services ## dump the database with a manifest: size, SHA-256, rows, sums, triggers (BACKUP_DIR=...)
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py backup $(if $(BACKUP_DIR),--output "$(BACKUP_DIR)")
+
+restore: venv services ## restore FILE=<name>.dump into a new database (DATABASE=...) and verify it against its manifest
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=path/to/<name>.dump [DATABASE=name]" >&2; exit 2; fi
+	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py restore "$(FILE)" $(if $(DATABASE),--database "$(DATABASE)")
 
 lint: venv ## ruff check, ruff format check, and the import contract (lint-imports)
 	$(VENV)/bin/ruff check .

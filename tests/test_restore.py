@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -20,31 +18,22 @@ from django.conf import settings
 from django.db import connection
 
 from apps.auditing.roles import role_names
+from tests.pgcluster import (
+    PG_BIN,
+    free_port,
+    give_to_postgres,
+    initdb,
+    run,
+    start,
+    stop,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 COUNT_TRIGGERS = "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
 COUNT_FUNCTIONS = (
     "SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace"
 )
-
-
-def _as_postgres(args: list[str]) -> list[str]:
-    # PostgreSQL refuses to run as root.
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
-    done = subprocess.run(args, capture_output=True, text=True, **kwargs)
-    assert done.returncode == 0, f"{args[0]} exited {done.returncode}: {done.stderr}"
-    return done
 
 
 @pytest.fixture
@@ -53,43 +42,11 @@ def fresh_cluster():
     root = Path(tempfile.mkdtemp(prefix="shop-restore-"))
     data = root / "data"
     data.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(data, "postgres")
+    give_to_postgres(root, data)
     user = environ.Env.db_url_config(settings.DATABASE_ADMIN_URL)["USER"]
-    port = _free_port()
-    _run(
-        _as_postgres(
-            [
-                str(PG_BIN / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                user,
-                "--auth=trust",
-                "-E",
-                "UTF8",
-            ]
-        )
-    )
-    options = (
-        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories=''"
-    )
-    _run(
-        _as_postgres(
-            [
-                str(PG_BIN / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-w",
-                "-l",
-                str(data / "log"),
-                "start",
-            ]
-        )
-    )
+    port = free_port()
+    initdb(data, user)
+    start(data, port)
     try:
         cluster = {"host": "127.0.0.1", "port": port, "user": user}
         # The shop's roles, as `manage.py db_roles` makes them before a restore.
@@ -100,12 +57,7 @@ def fresh_cluster():
             conn.execute(f'CREATE ROLE "{report}" NOLOGIN')
         yield cluster
     finally:
-        subprocess.run(
-            _as_postgres(
-                [str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
-            ),
-            capture_output=True,
-        )
+        stop(data)
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -115,7 +67,7 @@ def test_a_dump_restores_into_a_shop_that_audits_and_refuses(fresh_cluster, tmp_
     source = connection.settings_dict
     env = {**os.environ, "PGPASSWORD": settings.DATABASE_OWNER["PASSWORD"] or ""}
     dump = tmp_path / "shop.dump"
-    _run(
+    run(
         [
             str(PG_BIN / "pg_dump"),
             "-Fc",
@@ -145,7 +97,7 @@ def test_a_dump_restores_into_a_shop_that_audits_and_refuses(fresh_cluster, tmp_
         **{**fresh_cluster, "dbname": "postgres"}, autocommit=True
     ) as conn:
         conn.execute(f'CREATE DATABASE restored OWNER "{role_names()[0]}"')
-    _run(
+    run(
         [
             str(PG_BIN / "pg_restore"),
             "--exit-on-error",

@@ -50,3 +50,9 @@ class RateLimited(ShopError):
     default_message = (
         "Too many requests of this kind. Try again in {minutes} minute(s)."
     )
+
+
+class BackupError(AuditingError):
+    """A backup that cannot be taken, trusted or restored (the message says why)."""
+
+    code = "backup_invalid"

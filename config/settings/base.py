@@ -317,6 +317,10 @@ AUDIT_PARTITIONS_AHEAD = env.int("AUDIT_PARTITIONS_AHEAD", default=3)
 AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=12)
 AUDIT_ARCHIVE_GZIP_LEVEL = env.int("AUDIT_ARCHIVE_GZIP_LEVEL", default=3)
 ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=BASE_DIR / ".local" / "archive")
+# Backups (`manage.py backup` / `restore`, docs/runbooks/backup.md): where they are written,
+# and the PostgreSQL client programs' directory (pg_dump, pg_restore; PATH when absent).
+BACKUP_ROOT = env.path("BACKUP_ROOT", default=BASE_DIR / ".local" / "backups")
+PG_BIN = env("PG_BIN", default="/usr/lib/postgresql/15/bin")
 SOFT_DELETE_RETENTION_DAYS = env.int("SOFT_DELETE_RETENTION_DAYS", default=90)
 # Staff are warned (job watchdog, /healthz, the audit admin) when this many row changes wait
 # for the drain, or the oldest has waited this long: the drain has stalled or fallen behind.
