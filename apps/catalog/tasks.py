@@ -19,3 +19,14 @@ def ratings_refresh_task(run: JobRun) -> int:
 
     services.ratings_refresh()
     return ProductRating.objects.count()
+
+
+@maintenance_job(
+    "catalog.search_words_refresh", schedule=crontab(minute="*/15"), exclusive=True
+)
+def search_words_refresh_task(run: JobRun) -> int:
+    """Refresh the search vocabulary ("did you mean …") from published products."""
+    from .models import SearchWord
+
+    services.search_words_refresh()
+    return SearchWord.objects.count()

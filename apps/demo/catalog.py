@@ -561,6 +561,8 @@ def seed_catalog(stdout: IO[str] | OutputWrapper, *, products: int) -> int:
         progress(stdout, "prices", 1, 1)
         services.ratings_refresh()
         progress(stdout, "ratings", 1, 1)
+        services.search_words_refresh()
+        progress(stdout, "search words", 1, 1)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [LOCK])

@@ -26,3 +26,24 @@ def test_ratings_view_is_refreshed_by_the_job(customer):
     assert run.outcome == "success"
     rating = ProductRating.objects.get(product=product)
     assert (rating.average, rating.count) == (Decimal("4.00"), 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_words_are_refreshed_by_the_job():
+    from apps.auditing.jobs import job_execute
+    from apps.catalog.models import SearchWord
+
+    root = services.category_create(name="W")
+    services.product_create(
+        product_type=ProductType.objects.create(name="T"),
+        category=root,
+        name="Packable Hammock",
+        status="active",
+    )
+    assert not SearchWord.objects.filter(word="hammock").exists()
+
+    run = job_execute("catalog.search_words_refresh")
+
+    assert run.outcome == "success"
+    assert run.rows == SearchWord.objects.count()
+    assert SearchWord.objects.get(word="hammock").products == 1

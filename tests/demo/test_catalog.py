@@ -17,6 +17,7 @@ from apps.catalog.models import (
     ProductVariant,
     PromotionalPrice,
     Review,
+    SearchWord,
     TierPrice,
 )
 
@@ -115,6 +116,13 @@ def test_seed_demo_refreshes_ratings_from_approved_reviews(seeded):
         Review.objects.filter(status="approved").values_list("product_id", flat=True)
     )
     assert set(ProductRating.objects.values_list("product_id", flat=True)) == approved
+
+
+def test_seed_demo_fills_the_search_vocabulary(seeded):
+    name = Product.objects.filter(status="active").order_by("pk").first().name
+    words = {w for w in name.lower().split() if w.isalpha() and len(w) >= 3}
+
+    assert words <= set(SearchWord.objects.values_list("word", flat=True))
 
 
 def test_seed_demo_twice_creates_nothing_more(seeded, settings):

@@ -12,6 +12,7 @@ from .products import (
     ProductVariant,
 )
 from .reviews import ProductRating, Review
+from .search import SearchWord
 
 __all__ = [
     "Category",
@@ -27,6 +28,7 @@ __all__ = [
     "ProductVariant",
     "PromotionalPrice",
     "Review",
+    "SearchWord",
     "TierPrice",
 ]
 

@@ -152,10 +152,13 @@ class Product(SoftDeleteModel):
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert
                 | pgtrigger.UpdateOf("name", "brand", "tags", "description"),
+                # Every part stemmed with the English configuration, as the query is:
+                # "headphone" and "headphones" find the same products. (Migration
+                # catalog.0008 recomputed the rows stored before.)
                 func="""
                     NEW.search_vector :=
-                        setweight(to_tsvector('simple', coalesce(NEW.name, '')), 'A') ||
-                        setweight(to_tsvector('simple', coalesce(NEW.brand, '') || ' ' ||
+                        setweight(to_tsvector('english', coalesce(NEW.name, '')), 'A') ||
+                        setweight(to_tsvector('english', coalesce(NEW.brand, '') || ' ' ||
                                   array_to_string(coalesce(NEW.tags, '{}'), ' ')), 'B') ||
                         setweight(to_tsvector('english', coalesce(NEW.description, '')), 'C');
                     RETURN NEW;

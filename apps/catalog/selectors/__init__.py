@@ -29,11 +29,13 @@ from .product_page import (
     product_detail,
 )
 from .search import (
+    FEW_RESULTS,
     MAX_FACETS,
     MAX_QUERY_LENGTH,
     MAX_QUERY_WORDS,
     SEARCH_CANDIDATES,
     SORTS,
+    TRIGRAM_RATIO,
     TRIGRAM_THRESHOLD,
     ProductFilters,
     ProductPage,
@@ -41,8 +43,10 @@ from .search import (
     clean_query,
     product_search,
 )
+from .spelling import edit_distance, search_suggestion
 
 __all__ = [
+    "FEW_RESULTS",
     "HomeContent",
     "MAX_FACETS",
     "MAX_QUERY_LENGTH",
@@ -54,6 +58,7 @@ __all__ = [
     "REVIEWS_SHOWN",
     "SEARCH_CANDIDATES",
     "SORTS",
+    "TRIGRAM_RATIO",
     "TRIGRAM_THRESHOLD",
     "card_prefetches",
     "categories_for_filter",
@@ -62,6 +67,7 @@ __all__ = [
     "category_listing",
     "category_url_paths",
     "clean_query",
+    "edit_distance",
     "home_content",
     "price_changes_after",
     "product_current_slug",
@@ -69,5 +75,6 @@ __all__ = [
     "product_offer",
     "product_search",
     "products_published",
+    "search_suggestion",
     "variant_price_prefetches",
 ]

@@ -1,5 +1,5 @@
 """Search and category listings: filters, full text with trigram typo matches, facets,
-sorting, one page of products with its total."""
+sorting, one page of products with its total, and "did you mean …" for a misspelling."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     Window,
 )
@@ -41,11 +42,22 @@ from ..models import (
     ProductVariant,
 )
 from .offers import card_prefetches, products_published
+from .spelling import search_suggestion
 
 SORTS = ("relevance", "price", "-price", "newest")
-# word_similarity(query, name) from which a name counts as a typo match: "shrit" ~ "Shirt"
-# scores 0.33, "oxfrod" ~ "Oxford" 0.43. pg_trgm's default for `%>` is 0.6.
-TRIGRAM_THRESHOLD = 0.3
+# Typo matches are looked for only when the words (stemmed, then as prefixes of names) find
+# nothing. word_similarity(query, name) from which a name counts: "hedphones" ~ "Headphones"
+# scores 0.8, "oxfrod" ~ "Oxford" 0.43, while names that merely share a syllable score
+# 0.3-0.44 ("headphone" ~ "Heavyweight", "hedphone" ~ "Phone"). pg_trgm's default is 0.6.
+TRIGRAM_THRESHOLD = 0.4
+# ... and at least this share of the closest name's: "hedphones" finds "Headphones" (0.8) and
+# "Kids Headphone" (0.6); "hedphone" finds "Headphones" (0.67) but no "Phone" (0.44).
+TRIGRAM_RATIO = 0.7
+# Fewer full-text results than this (or none, typo matches shown instead) and the page
+# offers "did you mean …" from the catalog's own words.
+FEW_RESULTS = 3
+# Words of the catalog looked at per misspelt word, nearest by trigrams, then chosen by edits.
+SUGGESTION_CANDIDATES = 8
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
 MAX_FACETS = 200
@@ -76,6 +88,8 @@ class ProductPage:
     option_values: list[OptionValue] = field(default_factory=list)
     facets: list[OptionValue] = field(default_factory=list)
     requested_number: int = 1
+    # "Did you mean …": the query spelt with the catalog's words, when full text found little.
+    suggestion: str = ""
 
     @property
     def num_pages(self) -> int:
@@ -107,21 +121,24 @@ def clean_query(query: str) -> str:
     return " ".join(query.replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
 
 
-def _prefix_tsquery(query: str) -> str:
-    """`blu shi` -> `blu:* & shi:*`: partial words match. Only word characters get in."""
-    words = _WORD.findall(query.lower())[:MAX_QUERY_WORDS]
-    return " & ".join(f"{word[:40]}:*" for word in words)
+def _words(query: str) -> list[str]:
+    return [word[:40] for word in _WORD.findall(query.lower())[:MAX_QUERY_WORDS]]
 
 
-def _text_search(query: str) -> SearchQuery:
-    # 'simple' for names, brands and tags; 'english' for the stemmed description.
-    search = SearchQuery(query, config="simple", search_type="websearch") | SearchQuery(
-        query, config="english", search_type="websearch"
+def _words_search(query: str) -> SearchQuery:
+    """The words, stemmed as the product's search vector is (English)."""
+    return SearchQuery(query, config="english", search_type="websearch")
+
+
+def _prefix_search(query: str) -> SearchQuery | None:
+    """`blu shi` -> `blu:*AB & shi:*AB`: partial words of a name, brand or tag (weights A and
+    B; a prefix of some description word is too loose). Only word characters get in."""
+    words = _words(query)
+    if not words:
+        return None
+    return SearchQuery(
+        " & ".join(f"{word}:*AB" for word in words), config="english", search_type="raw"
     )
-    prefix = _prefix_tsquery(query)
-    if prefix:
-        search = search | SearchQuery(prefix, config="simple", search_type="raw")
-    return search
 
 
 def _set_trigram_threshold() -> None:
@@ -179,11 +196,24 @@ class _AnyOf(Func):
     output_field = BooleanField()
 
 
-class _Concat(Func):
-    """`array || array`."""
+class _FirstFound(Func):
+    """`COALESCE(NULLIF(a, '{}'), NULLIF(b, '{}'), c)`: the first array that holds ids.
 
-    template = "(%(expressions)s)"
-    arg_joiner = " || "
+    With ARRAY(subquery) arguments PostgreSQL runs each subquery (an InitPlan) only when
+    COALESCE reaches it: a later matcher costs nothing when an earlier one found something.
+    """
+
+    function = "COALESCE"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        *firsts, last = self.get_source_expressions()
+        for expression in firsts:
+            sql, more = compiler.compile(expression)
+            parts.append(f"NULLIF({sql}, '{{}}')")
+            params.extend(more)
+        sql, more = compiler.compile(last)
+        return f"COALESCE({', '.join([*parts, sql])})", [*params, *more]
 
 
 def _subtree_ids(category: Category) -> QuerySet[Category]:
@@ -205,36 +235,64 @@ def _filtered(filters: ProductFilters, at: dt.datetime) -> QuerySet[Product]:
     return qs
 
 
-def _matching_words(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
-    """Products of `qs` matching `query`: a bounded set of full-text and typo candidates.
+def _typos(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """Products of `qs` whose name is close to `query`: above TRIGRAM_THRESHOLD and at least
+    TRIGRAM_RATIO of the closest name's similarity."""
+    similar = qs.filter(name__trigram_word_similar=query).annotate(
+        similarity=TrigramWordSimilarity(query, "name")
+    )
+    closest = similar.order_by("-similarity").values("similarity")[:1]
+    return similar.filter(
+        similarity__gte=ExpressionWrapper(
+            Subquery(closest) * Value(TRIGRAM_RATIO), output_field=FloatField()
+        )
+    )
 
-    Each matcher reads its GIN index and stops after SEARCH_CANDIDATES rows (no ORDER BY:
-    index order), so a common word costs about what a rare one does; `_ordered` ranks them.
-    The ids come back as two arrays computed once (InitPlans): `pk IN (a) OR pk IN (b)`
-    would be a filter on a sequential scan of the whole table.
+
+def _matching_words(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """Products of `qs` matching `query`, from the first matcher that finds any: the words
+    (stemmed full text), then the words as prefixes of names, then names close to the query.
+
+    So a typo rescue never adds unrelated names to real matches. Each matcher reads its GIN
+    index and stops after SEARCH_CANDIDATES rows (no ORDER BY: index order), so a common word
+    costs about what a rare one does; `_ordered` ranks them. The ids come back as arrays
+    computed once (InitPlans), a later one only when reached: `pk IN (a) OR pk IN (b)` would
+    be a filter on a sequential scan of the whole table.
     """
     if not query:
         return qs
-    words = qs.filter(search_vector=_text_search(query)).order_by().values("pk")
-    typos = qs.filter(name__trigram_word_similar=query).order_by().values("pk")
-    candidates = _Concat(
-        ArraySubquery(words[:SEARCH_CANDIDATES]),
-        ArraySubquery(typos[:SEARCH_CANDIDATES]),
+    matchers = [qs.filter(search_vector=_words_search(query))]
+    prefixes = _prefix_search(query)
+    if prefixes is not None:
+        matchers.append(qs.filter(search_vector=prefixes))
+    matchers.append(_typos(qs, query))
+    candidates = _FirstFound(
+        *(
+            ArraySubquery(matcher.order_by().values("pk")[:SEARCH_CANDIDATES])
+            for matcher in matchers
+        )
     )
     return qs.filter(_AnyOf(F("pk"), candidates))
 
 
 def _ordered(qs: QuerySet[Product], query: str, sort: str) -> QuerySet[Product]:
+    if query:
+        # Whether the rows are full-text matches (all of them are, or none: one matcher).
+        qs = qs.annotate(
+            full_text=ExpressionWrapper(
+                Q(search_vector=_words_search(query)), output_field=BooleanField()
+            )
+        )
     if sort == "price":
         return qs.order_by(F("min_price").asc(nulls_last=True), "-created_at", "-id")
     if sort == "-price":
         return qs.order_by(F("min_price").desc(nulls_last=True), "-created_at", "-id")
     if sort == "relevance" and query:
-        search = _text_search(query)
+        search = _words_search(query)
+        prefixes = _prefix_search(query)
+        if prefixes is not None:
+            search = search | prefixes
         qs = qs.annotate(
-            text_match=ExpressionWrapper(
-                Q(search_vector=search), output_field=BooleanField()
-            ),
             rank=ExpressionWrapper(
                 Coalesce(
                     SearchRank(F("search_vector"), search, cover_density=True),
@@ -244,8 +302,7 @@ def _ordered(qs: QuerySet[Product], query: str, sort: str) -> QuerySet[Product]:
                 output_field=FloatField(),
             ),
         )
-        # Real word matches first (a description hit beats a near-miss on the name).
-        return qs.order_by("-text_match", "-rank", "-created_at", "-id")
+        return qs.order_by("-rank", "-created_at", "-id")
     return qs.order_by("-created_at", "-id")
 
 
@@ -286,7 +343,8 @@ def product_search(
     at: dt.datetime | None = None,
     with_facets: bool = False,
 ) -> ProductPage:
-    """Find published products by words (full text, prefixes, typos) and filters."""
+    """Find published products by words (full text, else prefixes, else typos) and filters,
+    with a corrected query to suggest when full text finds little."""
     filters = ProductFilters(
         query=clean_query(query or ""),
         category=category,
@@ -329,6 +387,9 @@ def product_search(
             else:
                 number = 1
         facets = _facets(base) if with_facets else []
+        suggestion = ""
+        if filters.query and (total < FEW_RESULTS or not products[0].full_text):
+            suggestion = search_suggestion(filters.query)
     return ProductPage(
         products=products,
         total=total,
@@ -337,6 +398,7 @@ def product_search(
         option_values=option_values,
         facets=facets,
         requested_number=page,
+        suggestion=suggestion,
     )
 
 

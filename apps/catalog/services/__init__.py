@@ -45,6 +45,7 @@ from .products import (
     products_set_status,
 )
 from .reviews import ratings_refresh, review_moderate, review_submit
+from .search import search_words_refresh
 from .variants import (
     VARIANT_FIELDS,
     variant_create,
@@ -91,6 +92,7 @@ __all__ = [
     "ratings_refresh",
     "review_moderate",
     "review_submit",
+    "search_words_refresh",
     "tier_delete",
     "tier_set",
     "tier_update",

@@ -239,6 +239,9 @@ def search(request):
             at,
             action=reverse("catalog:search"),
             search=True,
+            suggestion_qs=params.querystring(q=page.suggestion)
+            if page.suggestion
+            else "",
             categories=[
                 (c, "\u2003" * c.depth + c.name, c.pk == params.category_id)
                 for c in selectors.categories_for_filter()

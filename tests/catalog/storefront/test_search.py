@@ -39,7 +39,8 @@ SEARCH_PAGE_QUERIES = 13
         ("button-down office", "Oxford Shirt"),  # description
         ("blu", "Blue Scarf"),  # a partial word
         ("oxfrod", "Oxford Shirt"),  # a typo
-        ("shrit", "Oxford Shirt"),  # a typo
+        ("oxfort", "Oxford Shirt"),  # a typo
+        ("shirts", "Oxford Shirt"),  # another form of a word of the name
         ("hose garden", "Garden Hose"),  # words in any order
     ],
 )

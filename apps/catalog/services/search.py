@@ -1,0 +1,15 @@
+"""The search vocabulary behind "did you mean …"."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+
+def search_words_refresh() -> None:
+    """Recompute the words of published products' names, brands and tags (readers are not
+    blocked).
+
+    Through the owner's function (migration catalog.0008): only a view's owner may refresh it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT catalog_searchword_refresh()")

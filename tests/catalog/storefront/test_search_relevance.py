@@ -1,0 +1,285 @@
+"""Search relevance: a small catalog of look-alike names and the queries that used to mix them
+up ("headphone" found phones, a quilt cover and a dry bag; "quilt" found a camera lens).
+
+Each row of RELEVANCE: the query, the products that must be found, the products that must not,
+and the "did you mean …" the page must offer ("" for none).
+"""
+
+from __future__ import annotations
+
+import pytest
+from pytest_django.asserts import assertContains, assertNotContains
+
+from apps.catalog import selectors, services
+from apps.catalog.models import SearchWord
+from tests.catalog.factories import CategoryFactory, ProductFactory, ProductTypeFactory
+
+from .helpers import search
+
+pytestmark = pytest.mark.django_db
+
+CATALOG = [
+    # name, brand, tags, description
+    (
+        "Studio Wireless Headphones",
+        "Sonora",
+        ["audio", "bluetooth"],
+        "Over-ear headphones with 30 hours of battery and active noise cancelling.",
+    ),
+    (
+        "Folding Kids Headphone",
+        "Sonora",
+        ["audio"],
+        "Light foldable headphones for children, with a volume limit.",
+    ),
+    (
+        "Spark 9 Smartphone",
+        "Nexalink",
+        ["mobile"],
+        "A 6.1-inch phone with a 48 MP main sensor and all-day battery.",
+    ),
+    (
+        "Slim Phone Case",
+        "Voltra",
+        ["mobile"],
+        "A clear cover that fits the Spark 9 smartphone.",
+    ),
+    (
+        "Handmade Quilt Cover",
+        "Hearth & Oak",
+        ["bedroom", "cotton"],
+        "A cotton cover with buttons, for a double duvet.",
+    ),
+    (
+        "Heavyweight Wool Throw",
+        "Hearth & Oak",
+        ["living room"],
+        "A warm woollen throw for the sofa.",
+    ),
+    (
+        "Reflective Dry Bag",
+        "Summitline",
+        ["outdoor", "waterproof"],
+        "A roll-top bag that keeps your gear dry on the water.",
+    ),
+    (
+        "Roomy Gym Bag",
+        "Peakform",
+        ["fitness"],
+        "A bag with a shoe pocket for the gym.",
+    ),
+    (
+        "Wide-Angle Camera Lens",
+        "Quantix",
+        ["photo"],
+        "A 16 mm wide-angle lens for mirrorless cameras.",
+    ),
+    (
+        "Full-Frame Mirrorless Camera",
+        "Aurel",
+        ["photo"],
+        "A 24 MP full-frame body for travel and studio work.",
+    ),
+    (
+        "Quantix Vertical Mouse",
+        "Quantix",
+        ["office"],
+        "An upright mouse that is kind to the wrist.",
+    ),
+    (
+        "Leather Chelsea Boot",
+        "Stride Society",
+        ["shoes"],
+        "A suede-lined boot with elastic sides.",
+    ),
+]
+
+HEADPHONES = ["Studio Wireless Headphones", "Folding Kids Headphone"]
+NOT_HEADPHONES = [
+    "Spark 9 Smartphone",
+    "Slim Phone Case",
+    "Handmade Quilt Cover",
+    "Heavyweight Wool Throw",
+    "Reflective Dry Bag",
+]
+
+RELEVANCE = [
+    # query, must appear, must not appear, did you mean
+    ("headphone", HEADPHONES, NOT_HEADPHONES, ""),
+    ("headphones", HEADPHONES, NOT_HEADPHONES, ""),
+    ("Headphones!", HEADPHONES, NOT_HEADPHONES, ""),
+    ("hedphones", HEADPHONES, NOT_HEADPHONES, "headphones"),
+    (
+        "quilt",
+        ["Handmade Quilt Cover"],
+        ["Wide-Angle Camera Lens", "Quantix Vertical Mouse", "Heavyweight Wool Throw"],
+        "",
+    ),
+    (
+        "quilts",
+        ["Handmade Quilt Cover"],
+        ["Wide-Angle Camera Lens", "Quantix Vertical Mouse"],
+        "",
+    ),
+    ("qilt", ["Handmade Quilt Cover"], ["Quantix Vertical Mouse"], "quilt"),
+    (
+        "lens",
+        ["Wide-Angle Camera Lens"],
+        ["Leather Chelsea Boot", "Slim Phone Case"],
+        "",
+    ),
+    (
+        "phone",
+        ["Slim Phone Case", "Spark 9 Smartphone"],
+        HEADPHONES,
+        "",
+    ),
+    (
+        "phone case",
+        ["Slim Phone Case"],
+        [*HEADPHONES, "Handmade Quilt Cover", "Leather Chelsea Boot"],
+        "",
+    ),
+    (
+        "dry bag",
+        ["Reflective Dry Bag"],
+        ["Roomy Gym Bag", "Handmade Quilt Cover", *HEADPHONES],
+        "",
+    ),
+    (
+        "wireless headphones",
+        ["Studio Wireless Headphones"],
+        ["Folding Kids Headphone", "Spark 9 Smartphone"],
+        "",
+    ),
+    (
+        "camera lens",
+        ["Wide-Angle Camera Lens"],
+        ["Full-Frame Mirrorless Camera", "Slim Phone Case"],
+        "",
+    ),
+    (
+        "camra",
+        ["Full-Frame Mirrorless Camera", "Wide-Angle Camera Lens"],
+        ["Handmade Quilt Cover", "Spark 9 Smartphone"],
+        "camera",
+    ),
+    ("wireles hedphones", [], [], "wireless headphones"),
+    ("shrit", [], [p[0] for p in CATALOG], ""),  # no shirt in this catalog: nothing
+]
+
+
+@pytest.fixture
+def catalog():
+    category = CategoryFactory(name="Everything")
+    product_type = ProductTypeFactory(name="Goods")
+    for name, brand, tags, description in CATALOG:
+        ProductFactory(
+            name=name,
+            brand=brand,
+            tags=tags,
+            description=description,
+            category=category,
+            product_type=product_type,
+        )
+    services.search_words_refresh()
+
+
+@pytest.mark.parametrize(
+    "query, must, must_not, suggestion",
+    RELEVANCE,
+    ids=[row[0] for row in RELEVANCE],
+)
+def test_search_relevance(catalog, query, must, must_not, suggestion):
+    page = selectors.product_search(query=query, per_page=100)
+    found = [p.name for p in page.products]
+
+    assert set(must) <= set(found), found
+    assert not set(must_not) & set(found), found
+    assert page.suggestion == suggestion
+
+
+def test_a_real_match_ranks_first(catalog):
+    assert (
+        search("headphones")[0] == "Studio Wireless Headphones"
+    )  # name and description
+    assert search("camera lens")[0] == "Wide-Angle Camera Lens"
+
+
+def test_the_page_offers_the_corrected_query_as_a_link(client, catalog):
+    response = client.get("/search/?q=hedphones&sort=price")
+
+    assertContains(
+        response,
+        'Did you mean <a href="/search/?q=headphones&amp;sort=price">headphones</a>?',
+        html=True,
+    )
+    assertContains(response, "Studio Wireless Headphones")
+
+
+def test_no_suggestion_when_full_text_finds_enough(client, catalog):
+    ProductFactory(name="Travel Headphones", category=CategoryFactory())
+
+    assertNotContains(client.get("/search/?q=headphones"), "Did you mean")
+
+
+def test_the_suggestion_costs_one_query_and_only_when_full_text_finds_little(
+    client, catalog, django_assert_num_queries
+):
+    # SAVEPOINT, trigram threshold, rows + count, variants and images (no prices: no
+    # variants), facets, RELEASE, the category menu; then the catalog's words for "did you
+    # mean". Three full-text results are enough: no look at the words.
+    ProductFactory(name="Travel Headphones", category=CategoryFactory())
+    with django_assert_num_queries(8):
+        client.get("/search/?q=headphones")
+    with django_assert_num_queries(9):
+        client.get("/search/?q=hedphones")
+
+
+def test_words_of_unpublished_products_are_never_suggested(catalog):
+    ProductFactory(name="Zephyrion Prototype", draft=True, category=CategoryFactory())
+    services.search_words_refresh()
+
+    assert not SearchWord.objects.filter(word="zephyrion").exists()
+    assert selectors.search_suggestion("zephyrio") == ""
+
+
+def test_the_vocabulary_follows_the_catalog_after_a_refresh(catalog):
+    ProductFactory(name="Tandem Kayak", category=CategoryFactory())
+    assert selectors.search_suggestion("kayek") == ""
+
+    services.search_words_refresh()
+
+    assert selectors.search_suggestion("kayek") == "kayak"
+    assert SearchWord.objects.get(word="quilt").products == 1
+
+
+@pytest.mark.parametrize(
+    "query, suggestion",
+    [
+        ("the quilt", ""),  # every word known (a stop word, a catalog word)
+        (
+            "quilt with buttons",
+            "",
+        ),  # "buttons" (a description's) is near no catalog word
+        ("blu", ""),  # too short to correct
+        ("spark 9 smartphnoe", "spark 9 smartphone"),  # a swap is one edit
+        ("xyzzyq", ""),  # nothing near
+    ],
+)
+def test_search_suggestion(catalog, query, suggestion):
+    assert selectors.search_suggestion(query) == suggestion
+
+
+@pytest.mark.parametrize(
+    "a, b, edits",
+    [
+        ("shrit", "shirt", 1),
+        ("hedphones", "headphones", 1),
+        ("headfones", "headphones", 2),
+        ("quilt", "quilt", 0),
+        ("", "abc", 3),
+    ],
+)
+def test_edit_distance(a, b, edits):
+    assert selectors.edit_distance(a, b) == edits
