@@ -33,7 +33,16 @@ from django.db.migrations.loader import MigrationLoader
 from .migration_allowlist import ALLOWED
 from .migration_ops import SetTimeouts
 
-CREATE_INDEX = re.compile(r"\bCREATE\s+(UNIQUE\s+)?INDEX\b(?!\s+CONCURRENTLY)", re.I)
+CREATE_INDEX = re.compile(
+    r"\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY)(?:IF\s+NOT\s+EXISTS\s+)?\S+"
+    r"\s+ON\s+(?:ONLY\s+)?([\w.\"]+)",
+    re.I,
+)
+CREATE_RELATION = re.compile(
+    r"\bCREATE\s+(?:UNLOGGED\s+)?(?:TABLE|MATERIALIZED\s+VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"([\w.\"]+)",
+    re.I,
+)
 ADD_CONSTRAINT = re.compile(r"\bADD\s+CONSTRAINT\b[^;]*", re.I)
 ALTER_TYPE = re.compile(r"\bALTER\s+COLUMN\s+\S+\s+(SET\s+DATA\s+)?TYPE\b", re.I)
 
@@ -95,7 +104,15 @@ def lint_migration(app_label: str, migration) -> list[Problem]:
     if not operations or not isinstance(operations[0], SetTimeouts):
         flag("timeouts", "does not start with SetTimeouts()")
     created = {op.name_lower for op in operations if isinstance(op, ops.CreateModel)}
-    for op in operations:
+    # Relations the migration's own SQL creates: new and empty, indexes on them are free.
+    new_relations = {
+        name.strip('"').lower()
+        for op in _database_operations(operations)
+        if isinstance(op, ops.RunSQL)
+        for sql in _sql_texts(op)
+        for name in CREATE_RELATION.findall(sql)
+    }
+    for op in _database_operations(operations):
         model = getattr(op, "model_name_lower", None)
         existing = model is not None and model not in created
         if isinstance(op, AddIndexConcurrently):
@@ -122,8 +139,12 @@ def lint_migration(app_label: str, migration) -> list[Problem]:
             flag("column-rewrite", f"AlterField {op.model_name}.{op.name}")
         elif isinstance(op, ops.RunSQL):
             for sql in _sql_texts(op):
-                if CREATE_INDEX.search(sql):
-                    flag("index-not-concurrent", "CREATE INDEX without CONCURRENTLY")
+                for table in CREATE_INDEX.findall(sql):
+                    if table.strip('"').lower() not in new_relations:
+                        flag(
+                            "index-not-concurrent",
+                            f"CREATE INDEX on {table} without CONCURRENTLY",
+                        )
                 for clause in ADD_CONSTRAINT.findall(sql):
                     if not re.search(r"NOT\s+VALID|USING\s+INDEX", clause, re.I):
                         flag("constraint-not-valid", "ADD CONSTRAINT without NOT VALID")

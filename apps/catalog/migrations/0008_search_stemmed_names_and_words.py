@@ -7,6 +7,8 @@ import pgtrigger.compiler
 import pgtrigger.migrations
 from django.db import migrations, models
 
+from apps.auditing.migration_ops import SetTimeouts
+
 
 def _vector(config: str) -> str:
     # The trigger's expression (catalog.Product's search_vector trigger) at this migration.
@@ -53,6 +55,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        SetTimeouts(),
         migrations.CreateModel(
             name='SearchWord',
             fields=[
