@@ -3,6 +3,7 @@
 from .categories import Category, TreeOrder
 from .pricing import Price, PromotionalPrice, TierPrice
 from .products import (
+    AttributeDefinition,
     OptionValue,
     Product,
     ProductImage,
@@ -14,6 +15,7 @@ from .products import (
 from .reviews import ProductRating, Review
 
 __all__ = [
+    "AttributeDefinition",
     "Category",
     "TreeOrder",
     "OptionValue",
