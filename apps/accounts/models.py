@@ -215,7 +215,7 @@ class AccountToken(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_purpose_display()} token for user {self.user_id}"
+        return f"{self.get_purpose_display()} token for {self.user.email}"
 
 
 class Role(models.Model):

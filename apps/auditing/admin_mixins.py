@@ -3,11 +3,14 @@ records, soft-deletable rows."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, router, transaction
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -237,8 +240,39 @@ class SoftDeleteAdminMixin(ShopErrorAdminMixin):
     services.
     """
 
+    delete_confirmation_template = "admin/soft_delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/soft_delete_selected_confirmation.html"
+    )
+
     def soft_delete_object(self, request, obj) -> None:
         obj.soft_delete()
+
+    def _soft_delete_context(self) -> dict:
+        children = [
+            str(
+                self.model._meta.get_field(name).related_model._meta.verbose_name_plural
+            )
+            for name in self.model.soft_delete_children
+        ]
+        return {
+            "retention_days": settings.SOFT_DELETE_RETENTION_DAYS,
+            "soft_delete_children": " and ".join(children),
+        }
+
+    def delete_view(self, request, object_id, extra_context=None):
+        context = {**self._soft_delete_context(), **(extra_context or {})}
+        return super().delete_view(request, object_id, context)
+
+    def soft_delete_selected(self, request, queryset):
+        response = delete_selected(self, request, queryset)
+        # The confirmation page comes back not yet rendered: it learns the retention too.
+        if isinstance(response, TemplateResponse):
+            response.context_data = {
+                **response.context_data,
+                **self._soft_delete_context(),
+            }
+        return response
 
     def restore_object(self, request, obj) -> None:
         obj.restore()
@@ -253,6 +287,12 @@ class SoftDeleteAdminMixin(ShopErrorAdminMixin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                SoftDeleteAdminMixin.soft_delete_selected,
+                "delete_selected",
+                actions["delete_selected"][2],
+            )
         if self.has_change_permission(request):
             actions["restore_selected"] = (
                 SoftDeleteAdminMixin.restore_selected,

@@ -61,3 +61,24 @@ def track_history(model: type[models.Model], **options) -> type[models.Model]:
     history_model = model.history.model
     pgtrigger.register(*append_only("history_append_only"))(history_model)
     return model
+
+
+def has_history(model: type[models.Model]) -> bool:
+    """Whether `model` keeps staff history (registered with `track_history`)."""
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def bulk_create_with_history(
+    model: type[models.Model], objs: list, *, batch_size: int | None = None
+) -> list:
+    """`bulk_create` for seeds and imports: each new row also gets its first history entry.
+
+    A row created without one has no version to go back to, so its first edit could not be
+    reverted. Rows of a model without history are created plainly. The entries name the
+    audit context's actor, as a save would.
+    """
+    if not has_history(model):
+        return model._default_manager.bulk_create(objs, batch_size=batch_size)
+    from simple_history.utils import bulk_create_with_history as create
+
+    return create(objs, model, batch_size=batch_size)

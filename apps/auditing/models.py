@@ -35,9 +35,14 @@ class AuditEventFields(models.Model):
 
     def __str__(self):
         target = (
-            f"{self.table_name}#{self.row_pk}" if self.table_name else "application"
+            f"{self.table_name} row {self.row_pk}" if self.table_name else "application"
         )
-        return f"{self.action} {target} by {self.actor_kind}:{self.actor_id or '-'} via {self.source}"
+        actor = (
+            f"{self.actor_kind or 'user'} {self.actor_id}"
+            if self.actor_id
+            else self.actor_kind or "nobody"
+        )
+        return f"{self.action.replace('_', ' ').capitalize()} of {target} by {actor} via {self.source}"
 
 
 class AuditEvent(AuditEventFields):
@@ -99,7 +104,7 @@ class QuarantinedCapture(models.Model):
         ]
 
     def __str__(self):
-        return f"capture {self.pk} ({self.sqlstate})"
+        return f"Quarantined capture {self.pk} (SQLSTATE {self.sqlstate})"
 
 
 class JobRun(models.Model):
@@ -145,7 +150,7 @@ class JobRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.job} {self.outcome} @ {self.started_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.job}: {self.outcome} at {self.started_at:%Y-%m-%d %H:%M:%S}"
 
     @property
     def duration(self):

@@ -66,3 +66,8 @@ class OptionTaken(CatalogError):
 class OptionValueTaken(CatalogError):
     code = "option_value_taken"
     default_message = "This option already has this value."
+
+
+class AttributeDefinitionTaken(CatalogError):
+    code = "attribute_definition_taken"
+    default_message = "This product type already describes an attribute of this name."

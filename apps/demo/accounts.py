@@ -1,6 +1,8 @@
 """Demo people for `manage.py seed_demo`: customers with addresses, staff with roles.
 
-Idempotent: people who already exist are kept as they are.
+The demo customers sign in with DEMO_CUSTOMER_PASSWORD (the README lists their logins).
+Idempotent: people who already exist are kept as they are; a demo customer seeded before
+without a password gets it.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ DEMO_STAFF = [
     ("warehouse@shop.local", "Wes Warehouse", "Warehouse"),
 ]
 DEMO_CUSTOMER_EMAILS = [customer[0] for customer in DEMO_CUSTOMERS]
+# Development data only: a newcomer signs in as a customer with it (README.md).
+DEMO_CUSTOMER_PASSWORD = "shop-demo-customer"
 
 
 @transaction.atomic
@@ -85,6 +89,8 @@ def seed_people(stdout: IO[str] | OutputWrapper) -> int:
             }
             services.address_create(user=user, data=address)
             services.address_create(user=user, data={**address, "kind": "billing"})
+        if not user.has_usable_password():
+            services.password_set(user=user, password=DEMO_CUSTOMER_PASSWORD)
         progress(stdout, "customers", i, len(DEMO_CUSTOMERS))
     for i, (email, name, role_name) in enumerate(DEMO_STAFF, start=1):
         user, was_created = User.objects.get_or_create(

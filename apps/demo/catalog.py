@@ -1,8 +1,13 @@
 """Demo catalog for `manage.py seed_demo`: a category tree, product types and N products.
 
+Text comes from the vocabulary (catalog_vocabulary.py): a product's description states its
+attributes and nothing else, so the two never disagree; its picture is an SVG with its type's
+pictogram, its name and its colour (pictures.py).
+
 Categories and product types are few and go through the services / the ORM one by one.
 Products and everything under them (variants, option values, prices, promotions, tiers,
-images, reviews) are written with `bulk_create`, a chunk of products per transaction,
+images, reviews) are written in bulk (`bulk_create_with_history`: every row with its first
+staff-history entry, so its first edit can be reverted), a chunk of products per transaction,
 because a service call per row would take hours at 100k products. The database rules stay
 on: constraints check every row, the search-vector trigger fills `search_vector`, and the
 statement-level audit triggers record each INSERT as one set-based write. `min_price` is
@@ -33,9 +38,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.accounts.models import User
+from apps.auditing.history import bulk_create_with_history
 from apps.catalog import services
 from apps.catalog.cache import product_cache_invalidate
 from apps.catalog.models import (
+    AttributeDefinition,
     Category,
     OptionValue,
     Price,
@@ -52,34 +59,23 @@ from apps.catalog.models import (
 
 from .accounts import DEMO_CUSTOMER_EMAILS
 from .catalog_vocabulary import (
-    BRANDS,
+    ATTRIBUTE_TAGS,
+    ATTRIBUTES,
     COLLECTIONS,
-    PITCH,
     QUALIFIERS,
+    REVIEW_BODIES,
     REVIEW_TITLES,
-    SELLING_POINTS,
     SERIES,
-    TAGS,
     TREE,
     TYPES,
-    TYPES_ATTRIBUTES,
-    WEIGHTS,
 )
+from .pictures import colour_for, product_svg, write_picture
 from .progress import output, progress
 
 SEED = 20_240_601
 CHUNK = 2_000  # products per transaction
 BATCH = 2_000  # rows per INSERT statement
-IMAGE_COLOURS = [
-    ("slate", (71, 85, 105)),
-    ("sand", (214, 192, 150)),
-    ("sage", (132, 155, 120)),
-    ("terracotta", (196, 98, 66)),
-    ("navy", (30, 50, 90)),
-    ("ochre", (204, 153, 51)),
-    ("plum", (110, 60, 100)),
-    ("sky", (120, 170, 210)),
-]
+PICTURES = "demo/products"  # under MEDIA_ROOT
 SKU_PATTERN = r"^[A-Z]{3}-[0-9]{6,}-"
 LOCK = "catalog:seed_demo"
 CENT = Decimal("0.01")
@@ -95,6 +91,7 @@ class Leaf:
     nouns: list[str]
     low: int
     high: int
+    attributes: dict[str, list]  # the type's attribute choices, narrowed for this leaf
 
 
 @dataclass
@@ -121,19 +118,19 @@ class ProductSpec:
     variants: list[VariantSpec]
     images: list[ProductImage]
     reviews: list[Review]
+    picture: str = ""  # the SVG text of its image
 
 
 @dataclass
 class Context:
     leaves: list[Leaf]
     types: dict[str, TypeInfo]
-    images: list[str]
     customers: list[int]
     taken_slugs: set[str]
     now: dt.datetime
+    media_root: Path = field(default_factory=Path)
     slug_suffixes: dict[str, int] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
-    fake: object = None
 
 
 # --- categories and product types ----------------------------------------------------------
@@ -148,11 +145,17 @@ def _category(name: str, parent: Category | None, position: int, **fields):
     )
 
 
+def leaf_attributes(type_key: str, narrowed: dict[str, list]) -> dict[str, list]:
+    """A leaf's attribute choices: its type's, narrowed or added to; [] drops one."""
+    merged = {**TYPES[type_key]["attributes"], **narrowed}
+    return {key: choices for key, choices in merged.items() if choices}
+
+
 def seed_categories(stdout: OutputWrapper) -> list[Leaf]:
     """The 3-level tree (roots, children, leaves); returns the leaves products go into."""
-    total = sum(1 + len(children) * 5 for _, _, _, children in TREE)
+    total = sum(1 + len(children) * 5 for _, _, children in TREE)
     done, leaves = 0, []
-    for r, (root_name, code, root_type, children) in enumerate(TREE):
+    for r, (root_name, code, children) in enumerate(TREE):
         root = _category(
             root_name,
             None,
@@ -170,7 +173,9 @@ def seed_categories(stdout: OutputWrapper) -> list[Leaf]:
                 description=f"{child_name} in {root_name.lower()}.",
             )
             done += 1
-            for g, (leaf_name, names, low, high, type_key) in enumerate(grandchildren):
+            for g, (leaf_name, names, low, high, type_key, narrowed) in enumerate(
+                grandchildren
+            ):
                 nouns = names.split("|")
                 leaf = _category(
                     leaf_name,
@@ -179,7 +184,15 @@ def seed_categories(stdout: OutputWrapper) -> list[Leaf]:
                     description=f"Shop {leaf_name.lower()}: {', '.join(nouns[:3]).lower()} and more.",
                 )
                 leaves.append(
-                    Leaf(leaf.pk, code, type_key or root_type, nouns, low, high)
+                    Leaf(
+                        leaf.pk,
+                        code,
+                        type_key,
+                        nouns,
+                        low,
+                        high,
+                        leaf_attributes(type_key, narrowed),
+                    )
                 )
                 done += 1
             progress(stdout, "categories", done, total)
@@ -190,13 +203,21 @@ def _sku_code(value: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", value.upper())[:4]
 
 
-def seed_types(stdout: OutputWrapper) -> dict[str, TypeInfo]:
-    """Product types with their options and values (get-or-create, few rows)."""
+def _attribute_keys(type_key: str, leaves: list[Leaf]) -> list[str]:
+    """Every attribute the type's products can carry, in the vocabulary's order."""
+    used = {
+        key for leaf in leaves if leaf.type_key == type_key for key in leaf.attributes
+    }
+    return [key for key in ATTRIBUTES if key in used]
+
+
+def seed_types(stdout: OutputWrapper, leaves: list[Leaf]) -> dict[str, TypeInfo]:
+    """Product types with their options, values and attribute labels (get-or-create)."""
     types = {}
-    for i, (key, options) in enumerate(TYPES.items(), start=1):
+    for i, (key, spec) in enumerate(TYPES.items(), start=1):
         product_type, _ = ProductType.objects.get_or_create(name=key)
         values = []
-        for position, (option_name, option_values) in enumerate(options):
+        for position, (option_name, option_values) in enumerate(spec["options"]):
             option, _ = ProductOption.objects.get_or_create(
                 product_type=product_type,
                 name=option_name,
@@ -210,34 +231,19 @@ def seed_types(stdout: OutputWrapper) -> dict[str, TypeInfo]:
                 row.append((value, option_value.pk, _sku_code(value), factor))
             assert len({code for _, _, code, _ in row}) == len(row), option_name
             values.append(row)
+        for position, attribute in enumerate(_attribute_keys(key, leaves)):
+            label, unit, _ = ATTRIBUTES[attribute]
+            AttributeDefinition.objects.get_or_create(
+                product_type=product_type,
+                key=attribute,
+                defaults={"label": label, "unit": unit, "position": position},
+            )
         combos = [[]]
         for row in values:
             combos = [combo + [value] for combo in combos for value in row]
         types[key] = TypeInfo(product_type.pk, combos)
         progress(stdout, "types", i, len(TYPES))
     return types
-
-
-def placeholder_images() -> list[str]:
-    """A handful of small PNGs under MEDIA_ROOT/demo/, written once, shared by all products."""
-    from PIL import Image, ImageDraw
-
-    folder = Path(settings.MEDIA_ROOT) / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    names = []
-    for name, colour in IMAGE_COLOURS:
-        path = folder / f"placeholder-{name}.png"
-        if not path.exists():
-            image = Image.new("RGB", (480, 480), colour)
-            light = tuple(min(255, c + 60) for c in colour)
-            ImageDraw.Draw(image).rounded_rectangle(
-                (120, 120, 360, 360), radius=32, fill=light
-            )
-            tmp = path.with_suffix(".tmp")
-            image.save(tmp, format="PNG", optimize=True)
-            tmp.replace(path)  # another seeding process never sees half a file
-        names.append(f"demo/{path.name}")
-    return names
 
 
 # --- one product ---------------------------------------------------------------------------
@@ -250,26 +256,44 @@ def _round_price(amount: float) -> Decimal:
     return Decimal(int(amount / 10) * 10 + 9)
 
 
-def _name(rng: random.Random, leaf: Leaf, brand: str) -> tuple[str, str]:
+def _qualifier(rng: random.Random, type_key: str, attrs: dict) -> str:
+    """A word for the name taken from an attribute, so the name never contradicts it."""
+    words = [
+        words[attrs[key]]
+        for key, words in QUALIFIERS.get(type_key, {}).items()
+        if key in attrs and attrs[key] in words
+    ]
+    return rng.choice(words) if words and rng.random() < 0.8 else ""
+
+
+def _name(rng: random.Random, leaf: Leaf, brand: str, attrs: dict) -> tuple[str, str]:
     noun = rng.choice(leaf.nouns)
-    if leaf.type_key == "Electronics":
+    if TYPES[leaf.type_key].get("series"):
         model = f"{rng.choice(SERIES)} {rng.randint(2, 15)}{rng.choice(['', '', ' Pro', ' Max', ' Lite', ' Plus'])}"
         return f"{brand} {model} {noun}", noun
-    qualifier = rng.choice(QUALIFIERS[leaf.type_key])
-    collection = f"{rng.choice(COLLECTIONS)} " if rng.random() < 0.7 else ""
-    return f"{brand} {collection}{qualifier} {noun}", noun
+    qualifier = _qualifier(rng, leaf.type_key, attrs)
+    collection = rng.choice(COLLECTIONS) if rng.random() < 0.6 else ""
+    return " ".join(w for w in (brand, collection, qualifier, noun) if w), noun
 
 
-def _attributes(rng: random.Random, type_key: str) -> dict:
-    return {
-        key: rng.choice(choices) for key, choices in TYPES_ATTRIBUTES[type_key].items()
-    }
+def _attributes(rng: random.Random, leaf: Leaf) -> dict:
+    return {key: rng.choice(choices) for key, choices in leaf.attributes.items()}
 
 
-def _description(ctx: Context, type_key: str, brand: str, noun: str, attrs) -> str:
-    lead = PITCH[type_key].format(brand=brand, noun=noun.lower(), **attrs)
-    points = " ".join(ctx.rng.sample(SELLING_POINTS, 2))
-    return f"{lead} {points} {ctx.fake.paragraph(nb_sentences=ctx.rng.randint(1, 3))}"
+def attribute_sentence(key: str, value) -> str:
+    """The sentence of a description that states one attribute ("" for a plain no)."""
+    sentence = ATTRIBUTES[key][2]
+    if isinstance(sentence, tuple):
+        return sentence[0] if value else sentence[1]
+    return sentence.format(value=value)
+
+
+def description_text(type_key: str, brand: str, noun: str, attrs: dict) -> str:
+    """The opening line, one sentence per attribute, then the type's selling points."""
+    spec = TYPES[type_key]
+    lead = spec["lead"].format(brand=brand, noun=noun.lower())
+    facts = " ".join(filter(None, (attribute_sentence(k, v) for k, v in attrs.items())))
+    return f"{lead} {facts}\n\n{' '.join(spec['points'])}"
 
 
 def _variants(ctx: Context, leaf: Leaf, base: float, active: bool) -> list[VariantSpec]:
@@ -288,7 +312,7 @@ def _variants(ctx: Context, leaf: Leaf, base: float, active: bool) -> list[Varia
         variant = ProductVariant(
             sku="-".join(code for _, _, code, _ in combo),  # prefixed once n is known
             name=" / ".join(value for value, _, _, _ in combo),
-            weight_grams=rng.randint(*WEIGHTS[leaf.type_key]),
+            weight_grams=rng.randint(*TYPES[leaf.type_key]["weights"]),
             # a few variants are switched off; never the first, so a product keeps a price
             is_active=position == 0 or rng.random() > 0.03,
             position=position,
@@ -331,7 +355,7 @@ def _free_slug(ctx: Context, name: str) -> str:
     return slug
 
 
-def _reviews(ctx: Context, since: dt.datetime) -> list[Review]:
+def _reviews(ctx: Context, since: dt.datetime, noun: str) -> list[Review]:
     rng = ctx.rng
     if not ctx.customers or rng.random() >= 0.35:
         return []
@@ -348,7 +372,7 @@ def _reviews(ctx: Context, since: dt.datetime) -> list[Review]:
                 user_id=user_id,
                 rating=rating,
                 title=rng.choice(REVIEW_TITLES[rating]),
-                body=f"{ctx.fake.paragraph(nb_sentences=rng.randint(1, 3))}",
+                body=rng.choice(REVIEW_BODIES[rating]).format(noun=noun.lower()),
                 status=status,
                 created_at=created,
                 moderated_at=None
@@ -359,20 +383,25 @@ def _reviews(ctx: Context, since: dt.datetime) -> list[Review]:
     return reviews
 
 
+def _tags(rng: random.Random, type_key: str, attrs: dict) -> list[str]:
+    tags = rng.sample(TYPES[type_key]["tags"], 2)
+    return tags + [tag for key, tag in ATTRIBUTE_TAGS.items() if attrs.get(key) is True]
+
+
 def product_spec(n: int, ctx: Context) -> ProductSpec:
-    """Demo product number n, its variants, images and reviews (nothing saved)."""
+    """Demo product number n, its variants, image and reviews (nothing saved)."""
     rng = ctx.rng
     rng.seed(SEED * 1_000_003 + n)  # the same product n on every run, in any chunk
     leaf = rng.choice(ctx.leaves)
-    brand = rng.choice(BRANDS[leaf.type_key])
-    name, noun = _name(rng, leaf, brand)
-    attrs = _attributes(rng, leaf.type_key)
-    description = _description(ctx, leaf.type_key, brand, noun, attrs)
+    brand = rng.choice(TYPES[leaf.type_key]["brands"])
+    attrs = _attributes(rng, leaf)
+    name, noun = _name(rng, leaf, brand, attrs)
+    description = description_text(leaf.type_key, brand, noun, attrs)
     status = rng.choices(["active", "draft", "archived"], weights=[95, 4, 1])[0]
     created = ctx.now - dt.timedelta(minutes=rng.randint(0, 730 * 24 * 60))
     base = leaf.low + (leaf.high - leaf.low) * rng.random() ** 1.6
     variants = _variants(ctx, leaf, base, status == "active")
-    tags = rng.sample(TAGS[leaf.type_key], rng.randint(2, 3))
+    tags = _tags(rng, leaf.type_key, attrs)
     if variants[0].promotions:
         tags.append("sale")
     if ctx.now - created < dt.timedelta(days=30):
@@ -389,7 +418,7 @@ def product_spec(n: int, ctx: Context) -> ProductSpec:
         tags=tags,
         attributes=attrs,
         seo_title=name[:70],
-        seo_description=description[:157].rsplit(" ", 1)[0] + "...",
+        seo_description=description.split("\n")[0][:157].rsplit(" ", 1)[0] + "...",
         status=status,
         is_featured=status == "active" and n % 40 == 1,
         created_at=created,
@@ -400,17 +429,22 @@ def product_spec(n: int, ctx: Context) -> ProductSpec:
     prefix = f"{leaf.code}-{n:06d}"
     for spec in variants:
         spec.variant.sku = f"{prefix}-{spec.variant.sku}"
+    picture = product_svg(
+        name=name,
+        type_name=leaf.type_key,
+        pictogram=TYPES[leaf.type_key]["pictogram"],
+        colour=colour_for(variants[0].variant.name.split(" / "), n),
+    )
     images = [
         ProductImage(
-            image=rng.choice(ctx.images),
-            alt_text=f"{name}, view {i + 1}"[:200],
-            position=i,
-            is_primary=i == 0,
+            image=f"{PICTURES}/{prefix}.svg",
+            alt_text=f"{name}, {variants[0].variant.name}"[:200],
+            position=0,
+            is_primary=True,
         )
-        for i in range(rng.choices([1, 2, 3], weights=[40, 40, 20])[0])
     ]
-    reviews = _reviews(ctx, created) if status == "active" else []
-    return ProductSpec(product, variants, images, reviews)
+    reviews = _reviews(ctx, created, noun) if status == "active" else []
+    return ProductSpec(product, variants, images, reviews, picture)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -418,7 +452,9 @@ def product_spec(n: int, ctx: Context) -> ProductSpec:
 
 def write_products(specs: list[ProductSpec]) -> None:
     """Insert a chunk of products and everything under them, a few statements per table."""
-    products = Product.objects.bulk_create([s.product for s in specs], batch_size=BATCH)
+    products = bulk_create_with_history(
+        Product, [s.product for s in specs], batch_size=BATCH
+    )
     images, reviews, variant_specs = [], [], []
     for spec, product in zip(specs, products, strict=True):
         for image in spec.images:
@@ -430,8 +466,8 @@ def write_products(specs: list[ProductSpec]) -> None:
         images += spec.images
         reviews += spec.reviews
         variant_specs += spec.variants
-    ProductVariant.objects.bulk_create(
-        [v.variant for v in variant_specs], batch_size=BATCH
+    bulk_create_with_history(
+        ProductVariant, [v.variant for v in variant_specs], batch_size=BATCH
     )
     through = ProductVariant.option_values.through
     links, prices, promotions, tiers = [], [], [], []
@@ -456,11 +492,11 @@ def write_products(specs: list[ProductSpec]) -> None:
             for q, amount in spec.tiers
         ]
     through.objects.bulk_create(links, batch_size=BATCH)
-    Price.objects.bulk_create(prices, batch_size=BATCH)
-    PromotionalPrice.objects.bulk_create(promotions, batch_size=BATCH)
-    TierPrice.objects.bulk_create(tiers, batch_size=BATCH)
-    ProductImage.objects.bulk_create(images, batch_size=BATCH)
-    Review.objects.bulk_create(reviews, batch_size=BATCH)
+    bulk_create_with_history(Price, prices, batch_size=BATCH)
+    bulk_create_with_history(PromotionalPrice, promotions, batch_size=BATCH)
+    bulk_create_with_history(TierPrice, tiers, batch_size=BATCH)
+    bulk_create_with_history(ProductImage, images, batch_size=BATCH)
+    bulk_create_with_history(Review, reviews, batch_size=BATCH)
 
 
 def min_prices_refresh(category_ids: list[int]) -> int:
@@ -486,7 +522,10 @@ def min_prices_refresh(category_ids: list[int]) -> int:
 
 
 def _specs(numbers: range, ctx: Context) -> list[ProductSpec]:
-    return [product_spec(n, ctx) for n in numbers]
+    specs = [product_spec(n, ctx) for n in numbers]
+    for spec in specs:  # written before the rows that point at them
+        write_picture(ctx.media_root, spec.images[0].image.name, spec.picture)
+    return specs
 
 
 def _next_number() -> int:
@@ -522,15 +561,13 @@ def _top_up(stdout: OutputWrapper, ctx: Context, missing: int) -> None:
 
 def seed_catalog(stdout: IO[str] | OutputWrapper, *, products: int) -> int:
     """Top the demo catalog up to `products` products; return how many were created."""
-    from faker import Faker  # a development dependency, like the demo data itself
-
     stdout = output(stdout)
     with connection.cursor() as cursor:
         # Two seeders at once (make run, a benchmark) would both top up: one at a time.
         cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [LOCK])
     try:
         leaves = seed_categories(stdout)
-        types = seed_types(stdout)
+        types = seed_types(stdout, leaves)
         category_ids = [leaf.category_id for leaf in leaves]
         existing = Product.objects.filter(category_id__in=category_ids).count()
         missing = max(0, products - existing)
@@ -538,7 +575,6 @@ def seed_catalog(stdout: IO[str] | OutputWrapper, *, products: int) -> int:
             ctx = Context(
                 leaves=leaves,
                 types=types,
-                images=placeholder_images(),
                 customers=list(
                     User.objects.filter(email__in=DEMO_CUSTOMER_EMAILS)
                     .order_by("pk")
@@ -547,11 +583,8 @@ def seed_catalog(stdout: IO[str] | OutputWrapper, *, products: int) -> int:
                 taken_slugs=set(Product.all_objects.values_list("slug", flat=True))
                 | set(ProductSlug.objects.values_list("slug", flat=True)),
                 now=timezone.now(),
-                fake=Faker("en_US"),
+                media_root=Path(settings.MEDIA_ROOT),
             )
-            ctx.fake.random = (
-                ctx.rng
-            )  # Faker draws from the per-product seeded generator
             _top_up(stdout, ctx, missing)
         else:
             progress(stdout, "products", 0, 0)

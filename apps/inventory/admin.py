@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import F
 from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 
 from apps.auditing.admin_mixins import (
     ReadOnlyAdminMixin,
@@ -55,6 +56,13 @@ class MovementInline(admin.TabularInline):
     ordering = ("-created_at", "-id")
     max_num = 0
 
+    def get_queryset(self, request):  # each row's name shows its stock row
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("stock__variant", "stock__warehouse")
+        )
+
     def has_change_permission(self, request, obj=None):
         return False  # the ledger is written by the services only
 
@@ -75,18 +83,20 @@ class AdjustForm(forms.Form):
 
 @admin.register(Stock)
 class StockAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
+    # Narrow columns, so the list fits the page: the SKU, what it is, where it is, counts.
     list_display = (
-        "variant",
-        "warehouse",
+        "sku",
+        "item",
+        "warehouse_code",
         "on_hand",
         "reserved",
         "available",
         "reorder_point",
-        "updated_at",
     )
+    list_display_links = ("sku",)
     list_filter = ("warehouse",)
     search_fields = ("variant__sku", "variant__product__name")
-    list_select_related = ("variant", "warehouse")
+    list_select_related = ("variant__product", "warehouse")
     fields = (
         "variant",
         "warehouse",
@@ -100,6 +110,19 @@ class StockAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     readonly_fields = ("variant", "warehouse", "on_hand", "reserved")
     inlines = [MovementInline]
     actions = ["adjust_stock"]
+
+    @admin.display(description="SKU", ordering="variant__sku")
+    def sku(self, obj):
+        return obj.variant.sku
+
+    @admin.display(description="item")
+    def item(self, obj):
+        name = Truncator(obj.variant.product.name).chars(48)
+        return f"{name} · {obj.variant.name}" if obj.variant.name else name
+
+    @admin.display(description="warehouse", ordering="warehouse__code")
+    def warehouse_code(self, obj):
+        return obj.warehouse.code.upper()
 
     @admin.display(description="available", ordering=F("on_hand") - F("reserved"))
     def available(self, obj):
@@ -144,7 +167,7 @@ class StockAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": "Adjust stock",
                 "form": form,
-                "rows": queryset.order_by("pk"),
+                "rows": queryset.select_related("variant", "warehouse").order_by("pk"),
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
@@ -245,6 +268,9 @@ class PurchaseOrderLineInline(admin.TabularInline):
     model = PurchaseOrderLine
     extra = 1
     autocomplete_fields = ("variant",)
+
+    def get_queryset(self, request):  # each row's name shows its SKU
+        return super().get_queryset(request).select_related("variant")
 
 
 @admin.register(PurchaseOrder)

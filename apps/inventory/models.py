@@ -35,7 +35,7 @@ class Warehouse(models.Model):
         triggers = [*audited()]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"Warehouse {self.name} ({self.code.upper()})"
 
 
 class LowStockTrigger(pgtrigger.Trigger):
@@ -213,7 +213,8 @@ class Stock(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.variant_id}@{self.warehouse_id}: {self.on_hand} on hand, {self.reserved} reserved"
+        # Lists that show stock rows select the variant and the warehouse with them.
+        return f"{self.variant.sku} at {self.warehouse.name}"
 
     @property
     def available(self) -> int:
@@ -273,7 +274,7 @@ class StockMovement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.quantity:+d} on stock {self.stock_id}"
+        return f"{self.get_kind_display()} {self.quantity:+d} of {self.stock}"
 
 
 class Reservation(models.Model):
@@ -355,7 +356,10 @@ class Reservation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} × variant {self.variant_id} for {self.owner_type}:{self.owner_id} ({self.status})"
+        owner = self.owner_type.replace("_", " ")
+        article = "an" if owner[:1] in "aeiou" else "a"
+        status = self.get_status_display().lower()
+        return f"{self.quantity} × {self.stock} held for {article} {owner} ({status})"
 
 
 class LowStockAlert(models.Model):
@@ -376,7 +380,7 @@ class LowStockAlert(models.Model):
         ]
 
     def __str__(self):
-        return f"Low stock on {self.stock_id} since {self.raised_at:%Y-%m-%d}"
+        return f"Low stock of {self.stock} since {self.raised_at:%Y-%m-%d}"
 
 
 class Supplier(models.Model):
@@ -432,7 +436,7 @@ class PurchaseOrder(models.Model):
         ]
 
     def __str__(self):
-        return f"PO-{self.pk} {self.supplier} ({self.status})"
+        return f"Purchase order PO-{self.pk}"
 
 
 class PurchaseOrderLine(models.Model):
@@ -457,4 +461,4 @@ class PurchaseOrderLine(models.Model):
         triggers = [*audited()]
 
     def __str__(self):
-        return f"{self.quantity} × {self.variant_id}"
+        return f"{self.quantity} × {self.variant.sku}"

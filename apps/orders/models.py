@@ -469,7 +469,7 @@ class FulfilmentLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} of line {self.order_line_id}"
+        return f"{self.quantity} × {self.order_line.sku}"
 
 
 class IdempotencyKey(models.Model):

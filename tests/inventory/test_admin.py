@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from apps.inventory.models import (
@@ -23,6 +25,32 @@ def test_stock_changelist_shows_available_with_constant_queries(
     with django_assert_max_num_queries(12):
         response = admin_client_staff.get("/admin/inventory/stock/")
     assert response.status_code == 200 and b"available" in response.content
+
+
+def test_stock_changelist_fits_the_page_with_readable_names(
+    admin_client_staff, stocked, django_assert_max_num_queries
+):
+    variant, main, spare = stocked
+    with django_assert_max_num_queries(12):
+        response = admin_client_staff.get("/admin/inventory/stock/")
+    changelist = response.context["cl"]
+    assert list(changelist.list_display)[1:] == [
+        "sku",
+        "item",
+        "warehouse_code",
+        "on_hand",
+        "reserved",
+        "available",
+        "reorder_point",
+    ]
+    page = response.content.decode()
+    assert f">{variant.sku}</a>" in page and ">MAIN</td>" in page
+    assert not re.search(r"\d+@\d+", page)
+    assert str(main) == f"{variant.sku} at Main"
+    # the movements of a stock row name it readably, with no query per row
+    with django_assert_max_num_queries(25):
+        page = admin_client_staff.get(f"/admin/inventory/stock/{main.pk}/change/")
+    assert f"Receipt +10 of {variant.sku} at Main" in page.content.decode()
 
 
 def test_adjust_action_requires_a_reason_and_goes_through_the_ledger(

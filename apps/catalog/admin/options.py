@@ -8,6 +8,7 @@ from apps.auditing.admin_mixins import ServiceAdminMixin, inline_save
 
 from .. import services
 from ..models import (
+    AttributeDefinition,
     OptionValue,
     ProductOption,
     ProductType,
@@ -27,11 +28,18 @@ class OptionValueInline(admin.TabularInline):
     extra = 1
 
 
+class AttributeDefinitionInline(admin.TabularInline):
+    model = AttributeDefinition
+    fields = ("key", "label", "unit", "position")
+    extra = 1
+    verbose_name_plural = "attribute labels (how the product page shows each attribute)"
+
+
 @admin.register(ProductType)
 class ProductTypeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("name", "option_names")
     search_fields = ("name",)
-    inlines = [ProductOptionInline]
+    inlines = [ProductOptionInline, AttributeDefinitionInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("options")
@@ -45,6 +53,17 @@ class ProductTypeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_arg = "product_type"
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is AttributeDefinition:
+            inline_save(
+                formset,
+                save=lambda inline_form: services.attribute_definition_save(
+                    definition=inline_form.instance, actor=request.user
+                ),
+                delete=lambda definition: services.attribute_definition_delete(
+                    definition=definition, actor=request.user
+                ),
+            )
+            return
         inline_save(
             formset,
             save=lambda inline_form: services.option_save(

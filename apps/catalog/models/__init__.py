@@ -3,6 +3,7 @@
 from .categories import Category, TreeOrder
 from .pricing import Price, PromotionalPrice, TierPrice
 from .products import (
+    AttributeDefinition,
     OptionValue,
     Product,
     ProductImage,
@@ -15,6 +16,7 @@ from .reviews import ProductRating, Review
 from .search import SearchWord
 
 __all__ = [
+    "AttributeDefinition",
     "Category",
     "TreeOrder",
     "OptionValue",

@@ -64,7 +64,15 @@ class PromotionalPrice(models.Model):
         triggers = [*audited()]
 
     def __str__(self):
-        return f"{self.amount} {self.currency} during {self.valid_during}"
+        window = self.valid_during
+        start = (
+            f"{window.lower:%Y-%m-%d %H:%M}" if window and window.lower else "always"
+        )
+        end = (
+            f"{window.upper:%Y-%m-%d %H:%M}" if window and window.upper else "open end"
+        )
+        label = f"{self.label}: " if self.label else ""
+        return f"{label}{self.amount} {self.currency} from {start} to {end}"
 
 
 class TierPrice(models.Model):

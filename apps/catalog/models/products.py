@@ -67,6 +67,38 @@ class OptionValue(models.Model):
         return f"{self.option.name}: {self.value}"
 
 
+class AttributeDefinition(models.Model):
+    """How the product page shows one key of a product's `attributes`: a label and a unit."""
+
+    product_type = models.ForeignKey(
+        ProductType, on_delete=models.CASCADE, related_name="attribute_definitions"
+    )
+    key = models.CharField(
+        max_length=60,
+        help_text="The name in a product's attributes, e.g. battery_hours.",
+    )
+    label = models.CharField(
+        max_length=60, help_text="What shoppers read, e.g. Battery life."
+    )
+    unit = models.CharField(
+        max_length=20, blank=True, help_text="Shown after the value, e.g. h, kg, cm."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product_type", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_type", "key"],
+                name="catalog_attributedefinition_unique_in_type",
+            )
+        ]
+        triggers = [*audited()]
+
+    def __str__(self):
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
 class Product(SoftDeleteModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

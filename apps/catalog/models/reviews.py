@@ -59,7 +59,8 @@ class Review(models.Model):
         triggers = [*audited()]
 
     def __str__(self):
-        return f"{self.rating}★ on {self.product_id} by {self.user_id}"
+        # The review list selects the product and the user with it.
+        return f"{self.rating}★ for {self.product} by {self.user.full_name or self.user.email}"
 
 
 class ProductRating(models.Model):
@@ -76,4 +77,4 @@ class ProductRating(models.Model):
         db_table = "catalog_productrating"
 
     def __str__(self):
-        return f"{self.average} ({self.count})"
+        return f"Rated {self.average} from {self.count} review{'s' if self.count != 1 else ''}"

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import (
+    AttributeDefinition,
     Category,
     OptionValue,
     Product,
@@ -39,6 +40,8 @@ class ProductDetail:
     reviews: list[Review]
     rating_average: Decimal | None
     rating_count: int
+    # (label, value, unit) per attribute: labelled by the type's definitions, in their order
+    attributes: list[tuple[str, object, str]]
     # When the page stops being true by itself (a promotion starts or ends, publishing ends).
     changes_at: dt.datetime | None
 
@@ -53,6 +56,23 @@ def _rating(product: Product) -> tuple[Decimal | None, int]:
     if product.live_review_count:
         return round(Decimal(product.live_review_average), 2), product.live_review_count
     return None, 0
+
+
+def attribute_rows(
+    attributes: dict | None, definitions
+) -> list[tuple[str, object, str]]:
+    """A product's attributes as (label, value, unit), defined ones first in their order;
+    a key without a definition is shown made readable ("battery_hours" → "Battery hours")."""
+    attributes = attributes or {}
+    rows, shown = [], set()
+    for definition in definitions:
+        if definition.key in attributes:
+            rows.append((definition.label, attributes[definition.key], definition.unit))
+            shown.add(definition.key)
+    for key, value in attributes.items():
+        if key not in shown:
+            rows.append((key.replace("_", " ").strip().capitalize() or key, value, ""))
+    return rows
 
 
 def product_detail(slug: str, at: dt.datetime | None = None) -> ProductDetail | None:
@@ -91,7 +111,7 @@ def product_detail(slug: str, at: dt.datetime | None = None) -> ProductDetail | 
     product = (
         products_published(at)
         .filter(slug=slug)
-        .select_related("category", "rating")
+        .select_related("category", "rating", "product_type")
         .annotate(
             live_review_average=Subquery(
                 approved.values("product").annotate(a=Avg("rating")).values("a")
@@ -114,6 +134,10 @@ def product_detail(slug: str, at: dt.datetime | None = None) -> ProductDetail | 
                 "reviews",
                 queryset=reviews[:REVIEWS_SHOWN],
                 to_attr="latest_reviews",
+            ),
+            Prefetch(
+                "product_type__attribute_definitions",
+                queryset=AttributeDefinition.objects.order_by("position", "id"),
             ),
         )
         .first()
@@ -141,6 +165,9 @@ def product_detail(slug: str, at: dt.datetime | None = None) -> ProductDetail | 
         reviews=product.latest_reviews,
         rating_average=average,
         rating_count=count,
+        attributes=attribute_rows(
+            product.attributes, product.product_type.attribute_definitions.all()
+        ),
         changes_at=min(changes, default=None),
     )
 

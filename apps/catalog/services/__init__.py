@@ -27,6 +27,8 @@ from .prices import (
 )
 from .products import (
     IMAGE_FIELDS,
+    attribute_definition_delete,
+    attribute_definition_save,
     attributes_validate,
     image_add,
     image_delete,
@@ -60,6 +62,8 @@ __all__ = [
     "MAX_SLUG_TRIES",
     "TREE_LOCK",
     "VARIANT_FIELDS",
+    "attribute_definition_delete",
+    "attribute_definition_save",
     "attributes_validate",
     "category_create",
     "category_delete",

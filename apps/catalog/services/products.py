@@ -9,8 +9,14 @@ from django.db import transaction
 from apps.auditing.dberrors import constraint_errors
 
 from ..cache import product_cache_invalidate
-from ..errors import AttributesInvalid, OptionTaken, OptionValueTaken
+from ..errors import (
+    AttributeDefinitionTaken,
+    AttributesInvalid,
+    OptionTaken,
+    OptionValueTaken,
+)
 from ..models import (
+    AttributeDefinition,
     Category,
     OptionValue,
     Product,
@@ -28,6 +34,9 @@ if TYPE_CHECKING:
 IMAGE_FIELDS = ("image", "alt_text", "position")
 OPTION_ERRORS = {"catalog_option_unique_in_type": OptionTaken}
 OPTION_VALUE_ERRORS = {"catalog_optionvalue_unique": OptionValueTaken}
+ATTRIBUTE_DEFINITION_ERRORS = {
+    "catalog_attributedefinition_unique_in_type": AttributeDefinitionTaken
+}
 
 
 def attributes_validate(attributes: Any) -> dict[str, Any]:
@@ -241,4 +250,24 @@ def option_value_save(*, value: OptionValue, actor: User | None = None) -> Optio
 def option_value_delete(*, value: OptionValue, actor: User | None = None) -> None:
     """Delete an option value (variants stop carrying it)."""
     value.delete()
+    product_cache_invalidate()
+
+
+@transaction.atomic
+def attribute_definition_save(
+    *, definition: AttributeDefinition, actor: User | None = None
+) -> AttributeDefinition:
+    """Create or change how a product type's attribute is labelled (its key is unique in the type)."""
+    with constraint_errors(ATTRIBUTE_DEFINITION_ERRORS):
+        definition.save()
+    product_cache_invalidate()  # product pages show the label and unit
+    return definition
+
+
+@transaction.atomic
+def attribute_definition_delete(
+    *, definition: AttributeDefinition, actor: User | None = None
+) -> None:
+    """Delete an attribute's label (product pages fall back to its key, made readable)."""
+    definition.delete()
     product_cache_invalidate()

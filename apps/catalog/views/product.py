@@ -115,10 +115,10 @@ def _picker_label(variants) -> str:
     return " / ".join(value.option.name for value in first) or "Variant"
 
 
-def _attribute(value) -> str:
+def _attribute(value, unit: str) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return str(value)
+    return f"{value} {unit}" if unit else str(value)
 
 
 def _render_product_entry(
@@ -141,7 +141,8 @@ def _render_product_entry(
             "offers": priced,
             "selected": selected,
             "attributes": [
-                (k, _attribute(v)) for k, v in (product.attributes or {}).items()
+                (label, _attribute(value, unit))
+                for label, value, unit in detail.attributes
             ],
             "reviews": [(r, _reviewer(r), _stars(r.rating)) for r in detail.reviews],
             "picker_label": _picker_label(detail.variants),

@@ -100,7 +100,7 @@ def test_csv_export_has_one_row_per_variant(
 
 @pytest.mark.django_db(transaction=True)
 def test_csv_round_trip_into_an_empty_catalog(
-    admin_client_staff, tree, shirt_type, shirt
+    admin_client_staff, tree, shirt_type, shirt, staff
 ):
     # given: a catalog with two products, one without variants, prices in two currencies
     make_product(
@@ -137,6 +137,11 @@ def test_csv_round_trip_into_an_empty_catalog(
     # then
     assert _catalog_snapshot() == expected
     assert Product.objects.get(name="Blue Shirt").min_price == Decimal("20.00")
+    # every imported row has its first history entry, by the staff member who imported it
+    for model in (Product, ProductVariant):
+        for row in model.objects.all():
+            first = row.history.earliest()
+            assert (first.history_type, first.history_user_id) == ("+", staff.pk)
     # and importing the same files again changes nothing
     response = _import(admin_client_staff, products_csv)
     assert [str(m) for m in response.context["messages"]] == [

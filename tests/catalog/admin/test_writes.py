@@ -97,15 +97,47 @@ def test_variant_delete_refreshes_the_lowest_price(admin_client_staff, shirt):
     assert shirt.min_price == Decimal("22.00")
 
 
-def test_product_type_page_saves_its_options_through_the_services(admin_client_staff):
+def test_product_type_page_saves_its_options_and_attribute_labels_through_the_services(
+    admin_client_staff,
+):
     data = {"name": "Shoe"}
     data.update(formset("options", [{"name": "Size", "position": 0}], 0))
+    data.update(
+        formset(
+            "attribute_definitions",
+            [{"key": "heel_cm", "label": "Heel height", "unit": "cm", "position": 0}],
+            0,
+        )
+    )
     response = admin_client_staff.post("/admin/catalog/producttype/add/", data)
     assert response.status_code == 302
     shoe = ProductType.objects.get(name="Shoe")
     assert list(
         ProductOption.objects.filter(product_type=shoe).values_list("name", flat=True)
     ) == ["Size"]
+    assert list(shoe.attribute_definitions.values_list("key", "label", "unit")) == [
+        ("heel_cm", "Heel height", "cm")
+    ]
+
+
+def test_a_second_label_for_the_same_attribute_is_refused_next_to_the_form(
+    admin_client_staff,
+):
+    data = {"name": "Shoe"}
+    data.update(formset("options", [], 0))
+    data.update(
+        formset(
+            "attribute_definitions",
+            [
+                {"key": "heel_cm", "label": "Heel height", "unit": "cm", "position": 0},
+                {"key": "heel_cm", "label": "Heel", "unit": "", "position": 1},
+            ],
+            0,
+        )
+    )
+    response = admin_client_staff.post("/admin/catalog/producttype/add/", data)
+    assert response.status_code == 200
+    assert not ProductType.objects.filter(name="Shoe").exists()
 
 
 def test_deleting_and_restoring_a_variant_in_the_admin_keeps_the_lowest_price(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from apps.catalog import selectors, services
-from apps.catalog.models import Product
+from apps.catalog.models import AttributeDefinition, Product
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import (
     ProductImageFactory,
@@ -24,8 +25,9 @@ pytestmark = pytest.mark.django_db
 
 # Measured once, asserted exactly: a change in this is a change in the page's cost.
 # Product: product (+ category, materialized rating, live review average), variants,
-# option values, prices, promotions, tiers, images, latest reviews (+ users), breadcrumbs.
-PRODUCT_PAGE_QUERIES = 9
+# option values, prices, promotions, tiers, images, latest reviews (+ users), the type's
+# attribute labels, breadcrumbs.
+PRODUCT_PAGE_QUERIES = 10
 
 
 def test_product_page_shows_everything(client, oxford):
@@ -280,3 +282,26 @@ def test_reviewer_name_is_the_first_name_only(client, oxford):
     assertContains(response, "Rita,")
     assertNotContains(response, "Reviewer")
     assertNotContains(response, "rita@example.com")
+
+
+def test_product_page_shows_attribute_labels_and_units_in_their_order(client, oxford):
+    product = oxford[0]
+    services.product_update(
+        product=product,
+        attributes={"made_in": "Portugal", "weight_g": 180, "iron_free": True},
+    )
+    for position, (key, label, unit) in enumerate(
+        [("weight_g", "Weight", "g"), ("made_in", "Made in", "")]
+    ):
+        services.attribute_definition_save(
+            definition=AttributeDefinition(
+                product_type=product.product_type,
+                key=key,
+                label=label,
+                unit=unit,
+                position=position,
+            )
+        )
+    page = client.get("/p/oxford-shirt/").content.decode()
+    rows = re.findall(r'<th scope="row">([^<]*)</th><td>([^<]*)</td>', page)
+    assert rows == [("Weight", "180 g"), ("Made in", "Portugal"), ("Iron free", "Yes")]
