@@ -124,7 +124,7 @@ def tables() -> list[Table]:
         name
         for (name,) in _rows(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+            " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'm')"
             " AND NOT c.relispartition AND c.relname ~ %s ORDER BY c.relname",
             [f"^({prefix})_"],
         )
