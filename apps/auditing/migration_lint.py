@@ -82,7 +82,7 @@ def _column_changes(app_label: str, migration, op) -> bool:
     """Whether an AlterField changes the column (type, nullability) rather than only what
     Django keeps of it (choices, help text, validators)."""
     try:
-        loader = MigrationLoader(connection, ignore_no_migrations=True)
+        loader = MigrationLoader(None, ignore_no_migrations=True)
         before = loader.project_state((app_label, migration.name), at_end=False).apps
         old = before.get_model(app_label, op.model_name)._meta.get_field(op.name)
     except (LookupError, KeyError, ValueError):
@@ -155,7 +155,7 @@ def lint_migration(app_label: str, migration) -> list[Problem]:
 
 def project_migrations() -> list[tuple[str, object]]:
     labels = {c.label for c in apps.get_app_configs() if c.name.startswith("apps.")}
-    loader = MigrationLoader(connection, ignore_no_migrations=True, load=True)
+    loader = MigrationLoader(None, ignore_no_migrations=True, load=True)
     return sorted(
         (
             (key[0], migration)
