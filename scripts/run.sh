@@ -3,6 +3,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
+# The worker and beat read this too: config/celery.py alone would pick production settings.
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.dev}"
 HOST="${SHOP_HOST:-127.0.0.1}"
 PORT="${SHOP_PORT:-8000}"
 pids=()
