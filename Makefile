@@ -15,26 +15,25 @@ help: ## list the targets, one line each
 venv: $(VENV)/.installed ## create .venv and install requirements/dev.txt (again when a pin changes)
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/prod.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || { echo "creating $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "installing the Python packages of requirements/dev.txt into $(VENV) (about a minute the first time) ..."
 	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
+	@echo "Python packages installed"
 	@touch $@
 
 services: ## start the project-local PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL are set)
-	@if [ -z "$$DATABASE_URL" ]; then scripts/pg.sh start; else echo "using DATABASE_URL"; fi
-	@if [ -z "$$REDIS_URL" ]; then scripts/redis.sh start; else echo "using REDIS_URL"; fi
+	@scripts/pg.sh start
+	@scripts/redis.sh start
 
 stop-services: ## stop the local PostgreSQL and Redis (their data is kept)
 	-scripts/pg.sh stop
 	-scripts/redis.sh stop
 
 # The local cluster's superuser makes the roles; elsewhere DATABASE_ADMIN_URL names a role that may.
+# The scripts read .env (scripts/lib.sh): a DATABASE_URL or SHOP_PORT there counts.
 roles: venv services ## create or update the database roles, the database and the grants (docs/security.md)
-	@if [ -z "$$DATABASE_URL" ]; then \
-		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py db_roles --owner-createdb; \
-	elif [ -n "$$DATABASE_ADMIN_URL" ]; then \
-		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py db_roles; \
-	else echo "DATABASE_ADMIN_URL not set: roles left as they are"; fi
+	@VENV=$(VENV) DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) scripts/roles.sh
 
 setup: venv services roles ## venv + services + roles: what every other target needs
 
@@ -45,7 +44,7 @@ run: migrate ## set up everything and run web + worker + beat with demo data (Ct
 	@if [ ! -f .local/.demo-seeded ]; then \
 		DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py seed_demo && touch .local/.demo-seeded; \
 	fi
-	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py staff_login --url "http://127.0.0.1:$${SHOP_PORT:-8000}/admin/"
+	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py staff_login
 	@DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) scripts/run.sh
 
 browser: ## install Debian's Chromium for the browser tests when missing

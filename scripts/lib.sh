@@ -1,11 +1,40 @@
-# Shared helpers for the local service scripts.
+# Shared helpers for the scripts: every script (and the Makefile, through them) reads `.env` here.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="$ROOT/.local"
-[ -f "$ROOT/.env" ] && set -a && . "$ROOT/.env" && set +a
+
+# load_env <file>: export each KEY=value line, unless KEY is already set in the environment
+# (the environment wins, as in the Django settings). Quotes around a value are dropped;
+# nothing is expanded or run.
+load_env() {
+  local line key value
+  [ -f "$1" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line%$'\r'}"
+    line="${line#"${line%%[![:space:]]*}"}"
+    case "$line" in '' | '#'*) continue ;; esac
+    line="${line#export }"
+    key="${line%%=*}"
+    [ "$key" != "$line" ] || continue
+    key="${key%"${key##*[![:space:]]}"}"
+    [[ "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
+    value="${line#*=}"
+    value="${value#"${value%%[![:space:]]*}"}"
+    case "$value" in
+      \"*\") value="${value#\"}"; value="${value%\"}" ;;
+      \'*\') value="${value#\'}"; value="${value%\'}" ;;
+    esac
+    [ -n "${!key+x}" ] || export "$key=$value"
+  done < "$1"
+}
+load_env "$ROOT/.env"
+
 # Below 32768: outside Linux's ephemeral port range, so no outgoing connection can hold them.
 PG_PORT="${PG_PORT:-25432}"
 REDIS_PORT="${REDIS_PORT:-26379}"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+# Where `make run` serves the shop; the settings derive SITE_URL (links in mails) from them.
+export SHOP_HOST="${SHOP_HOST:-127.0.0.1}"
+export SHOP_PORT="${SHOP_PORT:-8000}"
 
 is_root() { [ "$(id -u)" = "0" ]; }
 

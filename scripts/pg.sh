@@ -7,6 +7,11 @@ LOG="$LOCAL/pg.log"
 # The cluster's superuser; `manage.py db_roles` (make roles) makes the shop's roles and database.
 DB_USER=shop
 
+# DATABASE_URL (in the environment or .env) points the shop at a server of its own.
+if [ "${1:-}" = start ] && [ -n "${DATABASE_URL:-}" ]; then
+  echo "using DATABASE_URL: no local PostgreSQL"; exit 0
+fi
+
 if ! [ -x "$PG_BIN/initdb" ]; then
   need_pkg "$PG_BIN/initdb" postgresql-15
 fi

@@ -5,6 +5,11 @@ set -euo pipefail
 DATA="$LOCAL/redis"
 PIDFILE="$DATA/redis.pid"
 
+# REDIS_URL (in the environment or .env) points the shop at a server of its own.
+if [ "${1:-}" = start ] && [ -n "${REDIS_URL:-}" ]; then
+  echo "using REDIS_URL: no local Redis"; exit 0
+fi
+
 need_pkg redis-server redis-server
 need_pkg redis-cli redis-tools
 

@@ -1,28 +1,62 @@
 #!/usr/bin/env bash
 # Run web, Celery worker and Celery beat in the foreground; Ctrl-C stops all three.
+# `scripts/run.sh --dry-run` prints what it would run and where, and starts nothing.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
 VENV="${VENV:-.venv}"
 # The worker and beat read this too: config/celery.py alone would pick production settings.
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.dev}"
-HOST="${SHOP_HOST:-127.0.0.1}"
-PORT="${SHOP_PORT:-8000}"
-pids=()
+HOST="$SHOP_HOST"
+PORT="$SHOP_PORT"
+commands=(
+  "$VENV/bin/python manage.py runserver $HOST:$PORT --noreload"
+  "$VENV/bin/celery -A config worker --loglevel=INFO --concurrency=2 --hostname=shop@%h"
+  "$VENV/bin/celery -A config beat --loglevel=INFO --pidfile="
+)
+names=(web worker beat)
 
+urls() {
+  echo "web:    http://$HOST:$PORT/  (health: http://$HOST:$PORT/healthz)"
+  echo "admin:  http://$HOST:$PORT/admin/"
+  echo "mail:   $ROOT/.local/mail/ (one file per mail; the log shows one line for each)"
+}
+
+if [ "${1:-}" = "--dry-run" ]; then
+  printf '%s\n' "${commands[@]}"
+  urls
+  exit 0
+fi
+
+pids=()
+# stop <exit status>: stop what still runs, say so, and exit with that status.
 stop() {
   trap - INT TERM EXIT
-  echo; echo "stopping web, worker and beat ..."
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  echo "stopped"
+  echo "stopped web, worker and beat"
+  exit "$1"
 }
-trap stop INT TERM EXIT
+# Ctrl-C or a TERM is the ordinary way to stop the shop: not an error.
+on_signal() {
+  echo; echo "stopping web, worker and beat ..."
+  stop 0
+}
+trap on_signal INT TERM
+trap 'stop 1' EXIT
 
-"$VENV/bin/python" manage.py runserver "$HOST:$PORT" --noreload & pids+=($!)
-"$VENV/bin/celery" -A config worker --loglevel=INFO --concurrency=2 --hostname="shop@%h" & pids+=($!)
-"$VENV/bin/celery" -A config beat --loglevel=INFO --pidfile= & pids+=($!)
+for command in "${commands[@]}"; do
+  # Word splitting is wanted: each entry is a command line without quoted arguments.
+  # shellcheck disable=SC2086
+  $command & pids+=($!)
+done
 
-echo "web:    http://$HOST:$PORT/  (health: http://$HOST:$PORT/healthz)"
-echo "admin:  http://$HOST:$PORT/admin/"
+urls
 wait -n "${pids[@]}"
-echo "a process exited; shutting the others down"
+status=$?
+for i in "${!pids[@]}"; do
+  if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+    echo "${names[$i]} exited (status $status); stopping the others" >&2
+  fi
+done
+stop 1

@@ -34,6 +34,8 @@ TOOLKIT = {
     ],
     "apps.auditing.dberrors": ["constraint_errors"],
     "apps.auditing.web_errors": ["ShopErrorMiddleware", "errors_on_form"],
+    "apps.auditing.logs": ["ClientErrorFilter"],
+    "apps.auditing.mail": ["DevMailBackend"],
     "apps.auditing.selectors": [
         "audit_row_history",
         "audit_person_trail",

@@ -122,3 +122,21 @@ def test_migrate_every_app_to_zero_and_back_on_a_scratch_database(settings):
     finally:
         with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+@pytest.mark.django_db
+def test_pgtrigger_ls_shows_every_trigger_installed_enabled_and_none_outdated(capsys):
+    import re
+
+    import pgtrigger
+
+    capsys.readouterr()
+    call_command("pgtrigger", "ls")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    rows = [line.split() for line in plain.splitlines() if line.strip()]
+    declared = sum(1 for _ in pgtrigger.registered())
+    assert len(rows) == declared > 200
+    states = {(row[0], row[1]) for row in rows}
+    assert states == {("INSTALLED", "ENABLED")}, [
+        row for row in rows if (row[0], row[1]) != ("INSTALLED", "ENABLED")
+    ]

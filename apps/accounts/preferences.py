@@ -18,11 +18,12 @@ class Preference:
     label: str = ""
 
 
+# Each preference changes something a customer sees: items_per_page sizes the category and
+# search listings (apps.catalog.views.common.per_page), theme is the class of the page's
+# <html> (config.context_processors.site). There is no language or currency preference: the
+# shop has no translations and charges in one currency (ORDERS_CURRENCY), so offering a
+# choice would change nothing (migration 0009 removed them from stored preferences).
 SCHEMA: dict[str, Preference] = {
-    "language": Preference(
-        str, "en", choices=("en", "de", "fr", "es"), label="Language"
-    ),
-    "currency": Preference(str, "EUR", choices=("EUR", "USD", "GBP"), label="Currency"),
     "newsletter": Preference(bool, False, label="Send me the newsletter"),
     "order_updates": Preference(bool, True, label="Email me about my orders"),
     "items_per_page": Preference(

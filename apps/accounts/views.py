@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -66,6 +67,11 @@ class SignInView(auth_views.LoginView):
     template_name = "account/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # LoginView names the site after the request's host ("127.0.0.1:8300") when the sites
+        # framework is not installed; its context would hide the shop's name from the page.
+        return {**super().get_context_data(**kwargs), "site_name": settings.SITE_NAME}
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

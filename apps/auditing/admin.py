@@ -8,6 +8,9 @@ import re
 
 import pgtrigger
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 
 from .admin_mixins import (  # noqa: F401 (re-exported: the other apps' admins use them)
@@ -17,6 +20,7 @@ from .admin_mixins import (  # noqa: F401 (re-exported: the other apps' admins u
     SoftDeleteAdminMixin,
     StateFilter,
 )
+from .dbhealth import db_health
 from .jobs import JOBS, job_enqueue, load_all_jobs
 from .models import AuditEvent, JobRun, QuarantinedCapture
 from .selectors import (
@@ -273,6 +277,31 @@ class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     actions = ["run_now"]
     show_full_result_count = False
+
+    def get_urls(self):
+        return [
+            path(
+                "db-health/",
+                self.admin_site.admin_view(self.db_health_view),
+                name="auditing_db_health",
+            ),
+            *super().get_urls(),
+        ]
+
+    def db_health_view(self, request):
+        """The database's figures (db_health), for superusers: statements may show data."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return TemplateResponse(
+            request,
+            "admin/auditing/db_health.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Database health",
+                "health": db_health(limit=15),
+                "opts": self.model._meta,
+            },
+        )
 
     @admin.action(description="Run the selected runs' jobs again now")
     def run_now(self, request, queryset):

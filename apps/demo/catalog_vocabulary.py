@@ -7,7 +7,7 @@ Fictional brands; nouns per leaf category ("|"-separated) with a EUR price range
 # Data tables, kept one entry a line for reading (the formatter would make them 1,000 lines).
 # fmt: off
 
-# type: [(option, [(value, price factor)])]
+# Each product type: [(option, [(value, price factor)])]
 TYPES = {
     "Clothing": [
         ("Size", [(s, 1.0) for s in ("S", "M", "L", "XL")]),

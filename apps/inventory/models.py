@@ -39,7 +39,12 @@ class Warehouse(models.Model):
 
 
 class LowStockTrigger(pgtrigger.Trigger):
-    """Raise an alert once when available falls under the reorder point; clear it on restock."""
+    """Raise an alert once when available falls under the reorder point; clear it on restock.
+
+    On update FOR EACH ROW with a WHEN condition: it fires only for a row whose available
+    crosses the reorder point, so a sale that crosses nothing costs nothing (a statement-level
+    pass would run on every sale of the hot path).
+    """
 
     when = pgtrigger.After
     func = """
@@ -50,6 +55,21 @@ class LowStockTrigger(pgtrigger.Trigger):
         ELSE
             UPDATE inventory_lowstockalert SET cleared_at = now() WHERE stock_id = NEW.id AND cleared_at IS NULL;
         END IF;
+        RETURN NULL;
+    """
+
+
+class LowStockOnInsert(pgtrigger.Trigger):
+    """New stock rows under their reorder point get their alerts in one pass per statement
+    (FOR EACH STATEMENT over the inserted rows: opening a warehouse is one statement)."""
+
+    when = pgtrigger.After
+    level = pgtrigger.Statement
+    func = """
+        INSERT INTO inventory_lowstockalert (stock_id, raised_at, available_at_raise, reorder_point)
+        SELECT n.id, now(), n.on_hand - n.reserved, n.reorder_point
+          FROM new_rows n WHERE n.on_hand - n.reserved < n.reorder_point ORDER BY n.id
+        ON CONFLICT (stock_id) WHERE cleared_at IS NULL DO NOTHING;
         RETURN NULL;
     """
 
@@ -85,9 +105,10 @@ class ReservedSync(OwnerFunctionTrigger):
 
 
 class OnHandApply(OwnerFunctionTrigger):
-    """AFTER INSERT FOR EACH ROW on the ledger: the movement's quantity onto its stock row's
-    `on_hand`."""
+    """AFTER INSERT FOR EACH STATEMENT on the ledger: the statement's movements summed per
+    stock row onto `on_hand`, in one UPDATE (the rows locked in id order)."""
 
+    level = pgtrigger.Statement
     function = ON_HAND_APPLY_FUNCTION
 
 
@@ -175,7 +196,11 @@ class Stock(models.Model):
                     RETURN NEW;
                 """,
             ),
-            LowStockTrigger(name="low_stock_on_insert", operation=pgtrigger.Insert),
+            LowStockOnInsert(
+                name="low_stock_on_insert",
+                operation=pgtrigger.Insert,
+                referencing=pgtrigger.Referencing(new="new_rows"),
+            ),
             LowStockTrigger(
                 name="low_stock_on_change",
                 operation=pgtrigger.UpdateOf("on_hand", "reserved", "reorder_point"),
@@ -240,7 +265,11 @@ class StockMovement(models.Model):
         ]
         triggers = [
             *append_only("ledger_append_only"),
-            OnHandApply(name="apply_to_stock", operation=pgtrigger.Insert),
+            OnHandApply(
+                name="apply_to_stock",
+                operation=pgtrigger.Insert,
+                referencing=pgtrigger.Referencing(new="new_rows"),
+            ),
         ]
 
     def __str__(self):

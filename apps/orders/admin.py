@@ -415,7 +415,7 @@ class OrderAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     def _run(self, name: str, order: Order, form, actor):
         data = form.cleaned_data if form is not None else {}
         if name == "pay":
-            services.order_mark_paid(order=order, actor=actor, reason=data["reason"])
+            services.order_pay_by_hand(order=order, actor=actor, note=data["reason"])
         elif name == "ship":
             services.fulfilment_create(
                 order=order,

@@ -2,8 +2,9 @@
 
 Payments implements `PaymentsPort` and registers it with `payments_port_register` when its
 app is ready; orders only ever calls `payments_port()`. Until a gateway is registered the
-`ManualPayments` port answers: payment is recorded by staff ("mark paid") and a refund of a
-paid order is requested from finance through the outbox (`order.refund_requested`).
+`ManualPayments` port answers: payment is recorded by staff ("mark paid") on the order alone
+and a refund of a paid order is requested from finance through the outbox
+(`order.refund_requested`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ class PaymentsPort(Protocol):
 
     def summary(self, *, order: Order) -> list[PaymentLine]: ...
 
+    def record_manual(
+        self, *, order: Order, actor, note: str, idempotency_key: str
+    ) -> PaymentResult:
+        """Staff record money received outside the gateway; the order becomes paid.
+
+        Called outside any transaction (it commits on its own)."""
+
 
 class ManualPayments:
     """No gateway: money moves outside the shop and staff record it."""
@@ -71,6 +79,12 @@ class ManualPayments:
 
     def summary(self, *, order):
         return []
+
+    def record_manual(self, *, order, actor, note, idempotency_key):
+        from .services import order_mark_paid
+
+        order_mark_paid(order=order, actor=actor, reason=note)
+        return PaymentResult(ok=True, reference="manual")
 
 
 _port: PaymentsPort = ManualPayments()

@@ -64,6 +64,19 @@ class AmountInvalid(PaymentError):
     default_message = "The amount must be more than zero."
 
 
+class ManualNoteMissing(PaymentError):
+    code = "payment_note_missing"
+    default_message = (
+        "Say how the money came in (for example the bank transfer's reference)."
+    )
+
+
+class CardNotSaved(PaymentError):
+    code = "card_not_saved"
+    default_message = "The card could not be saved. Please check it and try again."
+    http_status = 400
+
+
 class PaymentMethodInvalid(PaymentError):
     code = "payment_method_invalid"
     default_message = "This payment method cannot be used."

@@ -13,6 +13,7 @@ To plug a real gateway in, write a class with these methods that translates to i
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import time
@@ -41,6 +42,17 @@ class GatewayResult:
         return self.status == SUCCEEDED
 
 
+@dataclass(frozen=True)
+class CardFacts:
+    """A card the gateway saved for reuse: its reusable token and what may be shown."""
+
+    token: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
 class GatewayUnreachable(Exception):
     """The call's outcome is unknown (network error, timeout): ask fetch_status later."""
 
@@ -67,10 +79,57 @@ class Gateway(Protocol):
     def fetch_status(self, *, idempotency_key: str) -> GatewayResult | None:
         """The result of the call made under this key; None when it never arrived."""
 
+    def tokenize(self, *, token: str) -> CardFacts | None:
+        """Save the card behind a one-time token for reuse: its reusable token, brand,
+        last four digits and expiry as the gateway knows them; None when the gateway
+        refuses the token."""
+
 
 def gateway_get() -> Gateway:
     """The configured gateway (setting PAYMENTS_GATEWAY, read at call time)."""
     return import_string(settings.PAYMENTS_GATEWAY)()
+
+
+MANUAL = "manual"
+
+
+def gateway_for(name: str) -> Gateway:
+    """The gateway a payment was made with: the configured one, or the manual book."""
+    return ManualGateway() if name == MANUAL else gateway_get()
+
+
+class ManualGateway:
+    """Money that moved outside the shop (a bank transfer, cash) and staff recorded.
+
+    Every call succeeds at once: it records what staff say happened. References are derived
+    from the idempotency key, so asking again about a key answers the same.
+    """
+
+    name = MANUAL
+
+    @staticmethod
+    def _done(prefix: str, key: str, amount: Decimal) -> GatewayResult:
+        reference = f"{prefix}_{_digest(key)}"
+        return GatewayResult(
+            SUCCEEDED,
+            reference=reference,
+            response={"id": reference, "amount": str(amount), "recorded_by": "staff"},
+        )
+
+    def authorize(self, *, token, amount, currency, idempotency_key):
+        return self._done("man", idempotency_key, amount)
+
+    def capture(self, *, reference, amount, currency, idempotency_key):
+        return self._done("mancap", idempotency_key, amount)
+
+    def void(self, *, reference, amount, idempotency_key):
+        return self._done("manvoid", idempotency_key, amount)
+
+    def refund(self, *, reference, amount, currency, idempotency_key):
+        return self._done("manref", idempotency_key, amount)
+
+    def fetch_status(self, *, idempotency_key):
+        return None  # nothing is ever in flight: each call answers at once
 
 
 # Test card tokens of the dummy gateway: the token picks the outcome of the authorization.
@@ -80,6 +139,17 @@ TOKEN_INSUFFICIENT_FUNDS = "tok_insufficient_funds"
 TOKEN_NETWORK_ERROR = "tok_network_error"  # the charge goes through, the answer is lost
 TOKEN_TIMEOUT = "tok_timeout"  # the call never arrives
 TOKEN_SLOW = "tok_slow"  # approves after PAYMENTS_DUMMY_SLOW_SECONDS
+
+# What the dummy gateway says of each test card when it is saved: (brand, last four digits).
+TEST_CARDS = {
+    TOKEN_APPROVE: ("Visa", "4242"),
+    TOKEN_DECLINE: ("Visa", "0002"),
+    TOKEN_INSUFFICIENT_FUNDS: ("Mastercard", "9995"),
+    TOKEN_NETWORK_ERROR: ("Visa", "0119"),
+    TOKEN_TIMEOUT: ("Amex", "0005"),
+    TOKEN_SLOW: ("Visa", "3220"),
+}
+SAVED_PREFIX = "pm_"  # a saved card's reusable token
 
 DECLINES = {
     TOKEN_DECLINE: ("card_declined", "Your card was declined."),
@@ -96,6 +166,12 @@ class _Charge:
     captured: Decimal = Decimal("0")
     voided: Decimal = Decimal("0")
     refunded: Decimal = Decimal("0")
+
+
+def _digest(key: str) -> str:
+    # Base32: letters among the digits, so a reference never looks like a card number.
+    digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()
+    return digest[:16].lower()
 
 
 STATE_TTL = 30 * 24 * 3600  # seconds the dummy gateway remembers a charge or an answer
@@ -129,7 +205,9 @@ class DummyGateway:
     @classmethod
     def reset(cls) -> None:
         try:
-            cls._redis().delete(_state_key("results"), _state_key("charges"))
+            cls._redis().delete(
+                _state_key("results"), _state_key("charges"), _state_key("methods")
+            )
         except RedisError:
             pass  # nothing to forget when Redis is gone
         cls._scripted.clear()
@@ -184,9 +262,7 @@ class DummyGateway:
 
     @staticmethod
     def _reference(prefix: str, key: str) -> str:
-        # Base32: letters among the digits, so a reference never looks like a card number.
-        digest = base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()
-        return f"{prefix}_{digest[:16].lower()}"
+        return f"{prefix}_{_digest(key)}"
 
     @staticmethod
     def _failed(code: str, message: str) -> GatewayResult:
@@ -194,8 +270,40 @@ class DummyGateway:
             FAILED, code=code, message=message, response={"code": code}
         )
 
+    def _card(self, token: str) -> str:
+        """The test card behind a saved card's token (the token itself when not saved)."""
+        if not token.startswith(SAVED_PREFIX):
+            return token
+        try:
+            raw = self._redis().hget(_state_key("methods"), token)
+        except RedisError as exc:
+            raise GatewayUnreachable("authorize: the gateway does not answer") from exc
+        return "" if raw is None else raw.decode()
+
+    def tokenize(self, *, token):
+        if token not in TEST_CARDS:
+            return None
+        brand, last4 = TEST_CARDS[token]
+        saved = f"{SAVED_PREFIX}{_digest(uuid.uuid4().hex)}"
+        try:
+            self._redis().hset(_state_key("methods"), saved, token)
+        except RedisError as exc:
+            raise GatewayUnreachable("tokenize: the gateway does not answer") from exc
+        today = dt.date.today()
+        return CardFacts(
+            token=saved,
+            brand=brand,
+            last4=last4,
+            exp_month=today.month,
+            exp_year=today.year + 3,
+        )
+
     def authorize(self, *, token, amount, currency, idempotency_key):
+        token = self._card(token)
+
         def work(redis):
+            if not token:
+                return self._failed("card_invalid", "This saved card is not known.")
             if token in DECLINES:
                 return self._failed(*DECLINES[token])
             reference = self._reference("auth", idempotency_key)

@@ -194,6 +194,11 @@ class Payment(models.Model):
     )
     failure_code = models.CharField(max_length=40, blank=True)
     failure_message = models.CharField(max_length=200, blank=True)
+    note = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="How money recorded by hand came in (staff's words).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     authorized_at = models.DateTimeField(null=True, blank=True)
 
@@ -244,7 +249,13 @@ class Payment(models.Model):
             *audited(),
             *never_deleted("payment_no_delete"),
             immutable(
-                "terms_immutable", "order", "method", "currency", "amount", "gateway"
+                "terms_immutable",
+                "order",
+                "method",
+                "currency",
+                "amount",
+                "gateway",
+                "note",
             ),
             set_once("reference_set_once", "gateway_reference"),
             pgtrigger.FSM(

@@ -4,7 +4,8 @@ Orders calls the port inside its own transactions (cancelling locks the order), 
 gateway call may be made. So each call records the intent in that transaction and the
 gateway is called after it commits (`payments.attempt_execute`); the answer `ok` means
 "recorded and on its way". An attempt whose call fails is settled by the reconciliation job.
-An order paid by staff by hand has no payment to refund: finance is asked, as before.
+Money staff recorded by hand (`record_manual`) is a payment of the manual gateway, in the
+ledger like any other; refunding it records the refund and asks finance to pay it back.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db import transaction
 
 from apps.orders.payments_port import PaymentLine, PaymentResult
 
+from .gateway import MANUAL
 from .models import (
     Payment,
     PaymentAttempt,
@@ -22,7 +24,7 @@ from .models import (
     PaymentTransaction,
     RefundReason,
 )
-from .services import attempt_record, refund_record
+from .services import attempt_record, payment_record_manual, refund_record
 
 
 def _execute_after_commit(attempt: PaymentAttempt) -> None:
@@ -94,6 +96,7 @@ class GatewayPayments:
             .first()
         )
         if captured is not None and captured.refundable > 0:
+            by_hand = captured.gateway == MANUAL
             refund = refund_record(
                 payment=captured,
                 amount=min(amount, captured.refundable),
@@ -104,11 +107,18 @@ class GatewayPayments:
             _execute_after_commit(refund.attempt)
             if captured.capturable > 0:
                 self.void(order=order, idempotency_key=f"{idempotency_key}:rest")
-            return PaymentResult(ok=True, reference=idempotency_key)
+            # Money that came by hand goes back by hand: finance is asked to pay it.
+            return PaymentResult(ok=True, reference=idempotency_key, pending=by_hand)
         if _payment(order, PaymentStatus.AUTHORIZED) is not None:
             return self.void(order=order, idempotency_key=idempotency_key)
         # Paid by hand (no payment here): finance refunds it.
         return PaymentResult(ok=True, reference="manual", pending=True)
+
+    def record_manual(self, *, order, actor, note: str, idempotency_key: str):
+        payment = payment_record_manual(
+            order=order, actor=actor, note=note, idempotency_key=idempotency_key
+        )
+        return PaymentResult(ok=True, reference=payment.gateway_reference or "")
 
     def summary(self, *, order):
         """The order's money movements that succeeded, oldest first, for its customer."""

@@ -22,8 +22,9 @@ from apps.orders.notifications import guest_order_number, order_path
 
 from . import services
 from .errors import NotificationInvalid, PaymentError, PaymentPending
-from .forms import PayForm
+from .forms import CardForm, PayForm
 from .gateway import gateway_get
+from .models import PaymentMethod
 from .notifications import notice_parse, notification_verify
 
 # Shown next to the form: the customer may try again. A pending outcome has its own page.
@@ -31,6 +32,11 @@ PAY_ERRORS = {
     cls.code: None
     for cls in PaymentError.__subclasses__()
     if cls not in (PaymentPending, NotificationInvalid)
+}
+
+CARD_ERRORS = {
+    code: "token"
+    for code in ("card_not_saved", "card_number_refused", "payment_method_invalid")
 }
 
 
@@ -62,6 +68,8 @@ def _pay(request, order: Order | None):
             )
         if not form.errors:
             messages.success(request, f"Thank you! Order {order.number} is paid.")
+            if data.get("save_card") and not method:
+                _save_card(request, data["token"])
             return redirect(order_path(order))
         # A new key for the next try: the declined one is spent.
         form.data = {**form.data.dict(), "key": uuid.uuid4().hex}
@@ -71,6 +79,17 @@ def _pay(request, order: Order | None):
         {"order": order, "form": form, "test_cards": gateway_get().name == "dummy"},
         status=402 if form.errors and request.method == "POST" else 200,
     )
+
+
+def _save_card(request, token: str) -> None:
+    try:
+        card = services.payment_method_save(
+            customer=request.user, token=token, actor=request.user
+        )
+    except PaymentError as exc:
+        messages.warning(request, f"Your card was not saved: {exc.message}")
+    else:
+        messages.info(request, f"{card} is saved for next time.")
 
 
 @login_required
@@ -90,6 +109,50 @@ def guest_pay(request, token: str):
         else None
     )
     return _pay(request, order)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cards(request):
+    """The customer's saved cards: each with brand, last four and expiry; add one."""
+    form = CardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_on_form(form, fields=CARD_ERRORS):
+            card = services.payment_method_save(
+                customer=request.user,
+                token=form.cleaned_data["token"],
+                actor=request.user,
+            )
+        if not form.errors:
+            messages.success(request, f"{card} is saved.")
+            return redirect("payments:cards")
+    saved = PaymentMethod.objects.filter(
+        customer=request.user, is_active=True
+    ).order_by("-created_at", "-id")
+    return render(
+        request,
+        "payments/cards.html",
+        {
+            "cards": saved,
+            "form": form,
+            "test_cards": gateway_get().name == "dummy",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def card_remove(request, pk: int):
+    """Remove a saved card (switched off: payments made with it keep pointing at it)."""
+    card = PaymentMethod.objects.filter(
+        pk=pk, customer=request.user, is_active=True
+    ).first()
+    if card is None:
+        raise Http404("No such card.")
+    services.payment_method_deactivate(method=card, actor=request.user)
+    messages.success(request, f"{card} is removed.")
+    return redirect("payments:cards")
 
 
 @csrf_exempt  # the gateway signs its requests instead (notification_verify)

@@ -21,7 +21,13 @@ ASGI_APPLICATION = "config.asgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 SITE_NAME = env("SHOP_SITE_NAME", default="The Shop")
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Where `make run` serves the shop (scripts/run.sh); links in mails point there unless
+# SITE_URL says otherwise (a wildcard bind address is reached through 127.0.0.1).
+SHOP_HOST = env("SHOP_HOST", default="127.0.0.1")
+SHOP_PORT = env.int("SHOP_PORT", default=8000)
+SITE_URL = env("SITE_URL", default="") or (
+    f"http://{'127.0.0.1' if SHOP_HOST in ('', '0.0.0.0', '::') else SHOP_HOST}:{SHOP_PORT}"
+)
 
 # --- apps -------------------------------------------------------------------
 DJANGO_APPS = [
@@ -123,6 +129,10 @@ DATABASE_ADMIN_URL = env(
     "DATABASE_ADMIN_URL",
     default=f"postgres://shop@{_LOCAL_PG}/postgres" if _LOCAL else "",
 )
+# Migrations give up instead of queueing the site behind them (docs/runbooks/migrations.md):
+# waiting longer than this for a lock fails the migration, which is then simply run again.
+MIGRATION_LOCK_TIMEOUT = env("MIGRATION_LOCK_TIMEOUT", default="5s")
+MIGRATION_STATEMENT_TIMEOUT = env("MIGRATION_STATEMENT_TIMEOUT", default="15min")
 # The reporting role: a login role when DATABASE_REPORT_URL names one, otherwise a group
 # role (NOLOGIN) that analysts' own roles are made members of.
 DATABASE_REPORT_URL = env("DATABASE_REPORT_URL", default="")
@@ -331,13 +341,26 @@ JOB_STALE_MINUTES = env.int("JOB_STALE_MINUTES", default=60)
 JOB_RUN_RETENTION_DAYS = env.int("JOB_RUN_RETENTION_DAYS", default=30)
 
 # --- logging ----------------------------------------------------------------
+# One handler on the root logger: Django's own "django" console handler (DEBUG only) is
+# dropped, so nothing is written twice; a refused request (4xx) is one line, without the
+# traceback of the exception that refused it (apps.auditing.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors": {"()": "apps.auditing.logs.ClientErrorFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

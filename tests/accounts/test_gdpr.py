@@ -52,7 +52,7 @@ def person(client):
     with audit_context(
         source="web", actor_id=user.pk, actor_kind="customer", ip="10.7.7.7"
     ):
-        services.preferences_update(user=user, changes={"language": "de"})
+        services.preferences_update(user=user, changes={"theme": "dark"})
     # A lockout of the account, over now: its key is the email.
     Lockout.objects.create(
         scope="account",

@@ -63,6 +63,17 @@ def test_sign_up_bad_input_is_refused_and_changes_nothing(
     assert User.all_objects.count() == before and mailoutbox == []
 
 
+def test_sign_in_page_names_the_shop_not_the_host(client, settings):
+    settings.SITE_NAME = "Corner Shop"
+    response = client.get("/account/sign-in/", HTTP_HOST="127.0.0.1:8300")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Sign in · Corner Shop</title>" in page
+    assert '<a class="brand" href="/">Corner Shop</a>' in page
+    assert "Corner Shop</footer>" in page
+    assert "127.0.0.1:8300" not in page
+
+
 def test_sign_in_page_query_counts(client, django_assert_num_queries):
     user = UserFactory(email="count@example.com")
     with django_assert_num_queries(0):
@@ -116,32 +127,50 @@ def test_profile_bad_phone_is_refused_and_changes_nothing(client):
 def test_preferences_page_saves_and_refuses_out_of_range(client):
     user = UserFactory()
     client.force_login(user)
-    data = {
-        "language": "de",
-        "currency": "EUR",
-        "items_per_page": 48,
-        "theme": "dark",
-        "newsletter": "on",
-    }
+    data = {"items_per_page": 48, "theme": "dark", "newsletter": "on"}
     assert client.post("/account/preferences/", data).status_code == 302
     user.refresh_from_db()
     assert user.preferences == {
-        "language": "de",
-        "currency": "EUR",
         "items_per_page": 48,
         "theme": "dark",
         "newsletter": True,
         "order_updates": False,
     }
     response = client.post(
-        "/account/preferences/", {**data, "items_per_page": 5, "language": "xx"}
+        "/account/preferences/", {**data, "items_per_page": 5, "theme": "neon"}
     )
     assert response.status_code == 400
     user.refresh_from_db()
-    assert (
-        user.preferences["items_per_page"] == 48
-        and user.preferences["language"] == "de"
-    )
+    assert user.preferences["items_per_page"] == 48
+    assert user.preferences["theme"] == "dark"
+
+
+def test_preferences_page_offers_only_what_changes_the_shop(client):
+    # no translations and one currency: no language or currency to choose
+    user = UserFactory()
+    client.force_login(user)
+    form = client.get("/account/preferences/").context["form"]
+    assert list(form.fields) == [
+        "newsletter",
+        "order_updates",
+        "items_per_page",
+        "theme",
+    ]
+    with pytest.raises(ValidationError, match="Unknown preference 'language'"):
+        services.preferences_update(user=user, changes={"language": "de"})
+    user.refresh_from_db()
+    assert user.preferences == {}
+
+
+def test_the_theme_preference_is_the_class_of_every_page(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert b'<html lang="en" class="theme-system">' in client.get("/").content
+    services.preferences_update(user=user, changes={"theme": "dark"})
+    for url in ("/", "/account/", "/search/?q=lamp"):
+        assert b'<html lang="en" class="theme-dark">' in client.get(url).content
+    client.logout()
+    assert b'<html lang="en" class="theme-system">' in client.get("/").content
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ def test_seed_demo_places_orders_in_many_states_and_rolls_up_sales():
     assert {"delivered", "shipped", "paid", "cancelled"} <= statuses
     # 40 over 60 days (a few refused by a rule), and a dozen paid by card today
     assert 40 <= Order.objects.count() <= 52
-    assert "\rorders" in out.getvalue()
+    assert "\norders     [" in out.getvalue() and "\r" not in out.getvalue()
     assert SalesDay.objects.filter(orders__gt=0).exists()
     # Card payments: captured, partly refunded, one dispute lost, one left authorized.
     assert Payment.objects.filter(captured__gt=0).count() >= 8

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from apps.accounts.models import Address, User
 from apps.catalog.models import Product
 from apps.demo import steps
+from apps.demo.progress import output, progress
 from apps.demo.steps import STEPS, Step
 
 DEMO = Path(steps.__file__).parent
@@ -34,11 +35,16 @@ def test_seed_demo_is_idempotent_and_recorded_as_a_command(audit_trail):
     assert not Product.objects.exists()
 
 
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 @pytest.mark.django_db
 def test_seed_demo_prints_a_progress_bar_per_stage_and_a_summary():
-    out = StringIO()
+    out = Terminal()
     call_command("seed_demo", products=0, stdout=out)
-    # each stage redraws one line ("\r") and ends it when it is done
+    # on a terminal each stage redraws one line ("\r") and ends it when it is done
     assert out.getvalue().split("\n") == [
         "".join(
             f"\rcustomers  [{'#' * (30 * i // 4):.<30}] {i}/4" for i in range(1, 5)
@@ -48,6 +54,30 @@ def test_seed_demo_prints_a_progress_bar_per_stage_and_a_summary():
         "demo data ready (6 people created, 0 products created, 0 orders created,"
         " 0 payments created)",
         "",
+    ]
+
+
+@pytest.mark.django_db
+def test_seed_demo_writes_whole_lines_without_carriage_returns_off_a_terminal():
+    out = StringIO()
+    call_command("seed_demo", products=0, stdout=out)
+    # a file or a pipe gets a line per tenth of a stage, no redrawing
+    assert "\r" not in out.getvalue()
+    assert out.getvalue().split("\n")[:6] == [
+        *(f"customers  [{'#' * (30 * i // 4):.<30}] {i}/4" for i in range(1, 5)),
+        *(f"staff      [{'#' * (30 * i // 2):.<30}] {i}/2" for i in (1, 2)),
+    ]
+
+
+def test_progress_off_a_terminal_writes_a_line_per_tenth_of_a_stage():
+    out = output(StringIO())
+    for done in range(1, 1001):
+        progress(out, "products", done, 1000)
+    lines = out._out.getvalue().splitlines()
+    # the start of the stage, then each tenth
+    assert [line.split()[-1] for line in lines] == [
+        "1/1000",
+        *(f"{n}/1000" for n in range(100, 1001, 100)),
     ]
 
 

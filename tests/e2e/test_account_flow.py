@@ -60,3 +60,25 @@ def test_wrong_password_shows_the_message_on_the_page(page, live_server):
     page.get_by_role("button", name="Sign in").click()
     assert "correct email" in page.locator(".form-errors").inner_text()
     assert page.url == f"{live_server.url}/account/sign-in/"
+
+
+def test_the_theme_a_customer_picks_colours_every_page(page, live_server):
+    User.objects.create_user(email="night@example.com", password=PASSWORD)
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.get_by_label("Email").fill("night@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/account/")
+
+    def background() -> str:
+        return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+    assert background() == "rgb(247, 248, 250)"  # the browser asks for light
+    page.goto(f"{live_server.url}/account/preferences/")
+    page.get_by_label("Theme").select_option("dark")
+    page.get_by_role("button", name="Save preferences").click()
+    page.wait_for_url(f"{live_server.url}/account/preferences/")
+    assert background() == "rgb(18, 21, 28)"
+    page.goto(f"{live_server.url}/search/?q=anything")
+    assert page.locator("html").get_attribute("class") == "theme-dark"
+    assert background() == "rgb(18, 21, 28)"

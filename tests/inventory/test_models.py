@@ -359,3 +359,50 @@ def test_a_reservation_cannot_be_moved_to_another_variant_even_by_the_owner(
         Stock.objects.get(pk=main.pk).reserved,
         Stock.objects.get(pk=other.pk).reserved,
     ) == (1, 0)
+
+
+MOVEMENTS = (
+    "INSERT INTO inventory_stockmovement"
+    " (stock_id, kind, quantity, reason, reference_type, reference_id, created_at)"
+    " SELECT stock_id, kind, quantity, 'many', '', '', now()"
+    " FROM (VALUES {}) AS m (stock_id, kind, quantity)"
+)
+
+
+def test_one_statement_of_many_movements_applies_their_sums_once(stocked):
+    # given: two stock rows (10 and 5), one of them with a reorder point of 3
+    variant, main, spare = stocked
+    services.stock_reorder_set(stock=spare, reorder_point=3, reorder_quantity=10)
+    # when: one statement writes five movements over both rows
+    _sql(
+        MOVEMENTS.format(
+            "(%s, 'receipt', 4), (%s, 'adjustment', -2), (%s, 'adjustment', -1),"
+            " (%s, 'adjustment', -3), (%s, 'receipt', 1)"
+        ),
+        [main.pk, main.pk, spare.pk, spare.pk, main.pk],
+    )
+    # then: each row moved by the sum of its movements, the ledger adds up, and the row
+    # that fell under its reorder point has one alert
+    main.refresh_from_db(), spare.refresh_from_db()
+    assert (main.on_hand, spare.on_hand) == (13, 1)
+    assert selectors.ledger_mismatches() == []
+    alerts = LowStockAlert.objects.filter(cleared_at__isnull=True)
+    assert list(alerts.values_list("stock_id", "available_at_raise")) == [(spare.pk, 1)]
+
+
+def test_a_statement_taking_more_than_there_is_is_refused_whole(stocked):
+    variant, main, spare = stocked
+    before = list(Stock.objects.order_by("pk").values_list("on_hand", flat=True))
+    movements = StockMovement.objects.count()
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
+        _sql(
+            MOVEMENTS.format("(%s, 'adjustment', -4), (%s, 'adjustment', -6)"),
+            [main.pk, spare.pk],
+        )
+    assert (
+        refused.value.__cause__.diag.constraint_name == "inventory_stock_on_hand_gte_0"
+    )
+    assert (
+        list(Stock.objects.order_by("pk").values_list("on_hand", flat=True)) == before
+    )
+    assert StockMovement.objects.count() == movements

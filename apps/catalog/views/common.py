@@ -35,7 +35,13 @@ _TRUE = {"1", "true", "on", "yes"}
 _FALSE = {"0", "false", "off", "no", ""}
 
 
-def per_page() -> int:
+def per_page(request) -> int:
+    """Products per listing page: the customer's preference, else the shop's setting."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        chosen = user.preferences.get("items_per_page")
+        if chosen is not None:
+            return chosen
     return int(getattr(settings, "CATALOG_PER_PAGE", 24))
 
 

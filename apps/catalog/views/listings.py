@@ -109,7 +109,7 @@ def category(request, slugs: str):
             sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)
         )
         page_key = fragment_cache.listing_key(
-            f"page:category:{per_page()}:{'/'.join(parts)}?{query}"
+            f"page:category:{per_page(request)}:{'/'.join(parts)}?{query}"
         )
         cached = _fresh(fragment_cache.get(page_key))
         if cached is not None:
@@ -134,7 +134,7 @@ def _category_page(request, parts: list[str]):
         raise Http404("No such category.")
     node, ancestors = found
     params = listing_params(request.GET, search=False)
-    size = per_page()
+    size = per_page(request)
     key = fragment_cache.listing_key(f"category:{node.pk}:{params.cache_part(size)}")
     entry = _fresh(fragment_cache.get(key))
     if entry is None:
@@ -215,7 +215,7 @@ def search(request):
         if chosen_category is None:
             params.notes.append("That category does not exist; it was ignored.")
             params.category_id = None
-    size = per_page()
+    size = per_page(request)
     key = _search_key(params, size)
     entry = _fresh(fragment_cache.get(key))
     if entry is None:

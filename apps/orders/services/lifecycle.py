@@ -125,6 +125,19 @@ def order_mark_paid(
     return order
 
 
+def order_pay_by_hand(*, order: Order, actor: User | None, note: str) -> Order:
+    """Staff record that an order was paid outside the gateway (a transfer, cash).
+
+    Payments records it as a payment of its own (in the ledger, so the reconciliation
+    counts it) and moves the order to paid. Not in a transaction: payments commits on its
+    own. One manual payment per order: clicking twice records it once.
+    """
+    payments_port().record_manual(
+        order=order, actor=actor, note=note, idempotency_key=f"manual-{order.number}"
+    )
+    return Order.objects.get(pk=order.pk)
+
+
 @transaction.atomic
 def order_cancel(*, order: Order, actor: User | None, reason: str = "") -> Order:
     """Cancel a pending or paid order: its stock goes back; a paid one is refunded."""
@@ -215,8 +228,16 @@ def fulfilment_create(
         for line_id, line in lines.items()
     )
     to = Status.SHIPPED if complete else Status.PARTIALLY_FULFILLED
+    first_shipment = order.status == Status.PAID
     if order.status != to:
         _move(order, to, actor=actor, note=f"{carrier} {tracking_number}".strip())
+    if first_shipment:
+        # The money is taken when the goods leave: all of it at the first shipment (a
+        # gateway captures an authorization once). Nothing happens when it was taken
+        # already (auto-capture, or paid by hand).
+        payments_port().capture(
+            order=order, amount=order.total, idempotency_key=f"ship-{order.number}"
+        )
     _event(
         order,
         "order.shipped",

@@ -10,12 +10,17 @@ from .flows import (
     payment_capture,
     payment_expire,
     payment_reconcile,
+    payment_record_manual,
     payment_refund,
     payment_void,
     payments_reconcile,
     refund_record,
 )
-from .methods import payment_method_add, payment_method_deactivate
+from .methods import (
+    payment_method_add,
+    payment_method_deactivate,
+    payment_method_save,
+)
 from .notifications import notification_receive
 
 __all__ = [
@@ -34,7 +39,9 @@ __all__ = [
     "payment_expire",
     "payment_method_add",
     "payment_method_deactivate",
+    "payment_method_save",
     "payment_reconcile",
+    "payment_record_manual",
     "payment_refund",
     "payment_void",
     "payments_reconcile",

@@ -27,7 +27,7 @@ from apps.orders.outbox import outbox_write
 from apps.orders.services import order_mark_paid
 
 from ..errors import PaymentBusy
-from ..gateway import FAILED, GatewayResult, GatewayUnreachable, gateway_get
+from ..gateway import FAILED, MANUAL, GatewayResult, GatewayUnreachable, gateway_for
 from ..models import Payment, PaymentAttempt, PaymentStatus, PaymentTransaction
 
 if TYPE_CHECKING:
@@ -76,7 +76,8 @@ def attempt_record(
 
 def gateway_call(attempt: PaymentAttempt, *, token: str = "") -> GatewayResult:
     """Make the attempt's call (outside any transaction); raises GatewayUnreachable."""
-    gateway, payment = gateway_get(), attempt.payment
+    payment = attempt.payment
+    gateway = gateway_for(payment.gateway)
     key, amount = attempt.idempotency_key, attempt.amount
     if attempt.kind == "authorize":
         return gateway.authorize(
@@ -238,7 +239,10 @@ def _order_pay(order: Order, payment: Payment, actor) -> bool:
     On time: paid. Late (the window closed, the order expired or is about to): paid if the
     order's stock can be held again, reserving what its reservations no longer cover.
     """
-    reason = f"payment {payment.pk} authorized ({payment.gateway_reference})"
+    if payment.gateway == MANUAL:
+        reason = f"paid by hand: {payment.note}" if payment.note else "paid by hand"
+    else:
+        reason = f"payment {payment.pk} authorized ({payment.gateway_reference})"
     if order.status == Status.PENDING and order.expires_at > timezone.now():
         order_mark_paid(order=order, actor=actor, reason=reason)
         return True
@@ -279,11 +283,11 @@ def _missing_stock(order: Order) -> list[Line]:
 def reconcile_result(attempt: PaymentAttempt) -> GatewayResult | None:
     """What the gateway says of an open attempt; a call it never received is made again,
     except an authorization (the customer is no longer waiting): that one failed."""
-    gateway = gateway_get()
+    gateway = gateway_for(attempt.payment.gateway)
     result = gateway.fetch_status(idempotency_key=attempt.idempotency_key)
     if result is not None:
         return result
-    if attempt.kind == "authorize":
+    if attempt.kind == "authorize" and gateway.name != MANUAL:
         return GatewayResult(
             FAILED,
             code="not_received",

@@ -21,6 +21,7 @@ from apps.orders.models import Order, Status
 from ..errors import (
     AmountInvalid,
     CaptureTooLarge,
+    ManualNoteMissing,
     OrderNotPayable,
     PaymentDeclined,
     PaymentMethodInvalid,
@@ -29,7 +30,7 @@ from ..errors import (
     RefundTooLarge,
     formatted,
 )
-from ..gateway import GatewayResult, gateway_get
+from ..gateway import MANUAL, GatewayResult, gateway_get
 from ..models import (
     Payment,
     PaymentAttempt,
@@ -140,6 +141,49 @@ def payment_authorize(
             )
     _run(attempt, token=token)
     return Payment.objects.get(pk=attempt.payment_id)
+
+
+def payment_record_manual(
+    *, order: Order, actor: User | None, note: str, idempotency_key: str
+) -> Payment:
+    """Record money that came outside the gateway (a bank transfer, cash) for an order.
+
+    A payment of the manual gateway, authorized and captured at once, so the ledger, the
+    order's page and the reconciliation see it like a card payment; the order moves to
+    paid as for any authorization. The same key again records nothing twice.
+    """
+    note = (note or "").strip()
+    if not note:
+        raise ManualNoteMissing()
+    with transaction.atomic(durable=True):
+        order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        attempt = PaymentAttempt.objects.filter(idempotency_key=idempotency_key).first()
+        if attempt is None:
+            _payable(order, None, actor)
+            payment = Payment.objects.create(
+                order=order,
+                gateway=MANUAL,
+                currency=order.currency,
+                amount=order.total,
+                note=note[:1000],
+            )
+            attempt, _ = attempt_record(
+                payment=payment,
+                kind="authorize",
+                amount=order.total,
+                idempotency_key=idempotency_key,
+                actor=actor,
+            )
+    _run(attempt)
+    payment = Payment.objects.get(pk=attempt.payment_id)
+    if payment.capturable > 0:  # unless PAYMENTS_AUTO_CAPTURE took it already
+        payment = payment_capture(
+            payment=payment,
+            amount=payment.capturable,
+            actor=actor,
+            idempotency_key=f"{idempotency_key}:capture",
+        )
+    return payment
 
 
 def _payable(order: Order, method: PaymentMethod | None, actor) -> None:

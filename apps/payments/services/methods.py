@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from apps.auditing.dberrors import constraint_errors
 
-from ..errors import CardNumberRefused, PaymentMethodInvalid
+from ..errors import CardNotSaved, CardNumberRefused, PaymentMethodInvalid
+from ..gateway import GatewayUnreachable, gateway_get
 from ..models import CARD_NUMBER_LIKE, PaymentMethod
 
 if TYPE_CHECKING:
@@ -54,6 +55,38 @@ def payment_method_add(
             exp_month=exp_month,
             exp_year=exp_year,
         )
+
+
+def payment_method_save(
+    *, customer: User, token: str, actor: User | None
+) -> PaymentMethod:
+    """Save a new card for a customer: the gateway turns the card form's one-time token into
+    a reusable one and says its brand, last four digits and expiry; the shop keeps those.
+
+    Called outside any transaction (the gateway is called first). CardNotSaved when the
+    gateway refuses the token or does not answer.
+    """
+    if _CARD.search(token or ""):
+        raise CardNumberRefused()
+    gateway = gateway_get()
+    try:
+        card = gateway.tokenize(token=token)
+    except GatewayUnreachable as exc:
+        raise CardNotSaved(
+            "The payment provider did not answer. Please try again in a moment."
+        ) from exc
+    if card is None:
+        raise CardNotSaved()
+    return payment_method_add(
+        customer=customer,
+        gateway=gateway.name,
+        token=card.token,
+        brand=card.brand,
+        last4=card.last4,
+        exp_month=card.exp_month,
+        exp_year=card.exp_year,
+        actor=actor,
+    )
 
 
 @transaction.atomic

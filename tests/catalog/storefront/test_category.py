@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
 
+from apps.accounts import services
+from tests.accounts.factories import UserFactory
+
 from .helpers import make_product
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +45,30 @@ def test_category_page_lists_the_whole_subtree(client, tree):
 )
 def test_unknown_category_path_is_404(client, tree, path):
     assert client.get(path).status_code == 404
+
+
+def test_a_customers_page_size_preference_sizes_the_category_and_search_pages(
+    client, many_products, settings
+):
+    # given the shop's 24 per page and a customer who chose 12
+    settings.CATALOG_PER_PAGE = 24
+    customer = UserFactory()
+    services.preferences_update(user=customer, changes={"items_per_page": 12})
+    client.force_login(customer)
+
+    category_page = client.get("/c/clothing/")
+    search_page = client.get("/search/?q=shirt")
+    third_page = client.get("/c/clothing/?page=3")
+
+    assert category_page.content.decode().count('class="product-card"') == 12
+    assertContains(category_page, "1–12 of 30 products")
+    assert search_page.content.decode().count('class="product-card"') == 12
+    assert third_page.content.decode().count('class="product-card"') == 6
+    # anyone else still gets the shop's page size (the cached page of 12 is not theirs)
+    client.logout()
+    assert (
+        client.get("/c/clothing/").content.decode().count('class="product-card"') == 24
+    )
 
 
 def test_category_page_query_count_does_not_depend_on_page_size(

@@ -2,6 +2,7 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 
 from apps.accounts import services
 from apps.accounts.models import User
@@ -13,9 +14,11 @@ class Command(AuditedCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--email", default="admin@shop.local")
-        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/")
+        # Unless given: the back office under SITE_URL (derived from SHOP_PORT, see settings).
+        parser.add_argument("--url", default=None)
 
     def handle(self, *args, email, url, **options):
+        url = url or settings.SITE_URL.rstrip("/") + reverse("admin:index")
         secret_file = Path(settings.BASE_DIR) / ".local" / "staff-password"
         user = User.objects.filter(email__iexact=email).first()
         if user is None or not secret_file.exists():

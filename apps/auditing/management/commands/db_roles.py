@@ -94,6 +94,7 @@ class Command(BaseCommand):
             for kind, name in db.execute(FOREIGN_OBJECTS, {"owner": owner}).fetchall():
                 db.execute(f'ALTER {kind} {name} OWNER TO "{owner}"')
                 self.stdout.write(f"{kind.lower()} {name}: owner is now {owner}")
+            self._statistics(db)
             db.execute(
                 sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(
                     sql.Identifier(database)
@@ -134,6 +135,17 @@ class Command(BaseCommand):
         cluster.execute(statement)
         if not exists:
             self.stdout.write(f"role {name} created")
+
+    def _statistics(self, db) -> None:
+        """pg_stat_statements for `manage.py db_health`, when the server preloads it (the
+        local cluster does; a managed service offers it as an option)."""
+        try:
+            db.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        except psycopg.Error as exc:
+            self.stdout.write(
+                f"pg_stat_statements not installed ({exc.diag.message_primary}):"
+                " db_health will not list the slowest statements"
+            )
 
     def _database(self, cluster, database, owner):
         row = cluster.execute(
