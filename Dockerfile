@@ -1,5 +1,5 @@
-# Production image: gunicorn behind the reverse proxy of docker-compose.yml (docs/deploy.md);
-# static files collected at build time.
+# Production image: gunicorn behind the reverse proxy of docker-compose.yml
+# (docs/runbooks/deploy.md); static files collected at build time.
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

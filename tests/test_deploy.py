@@ -1,5 +1,5 @@
-"""The image and the compose file deploy as they are (docs/deploy.md): production settings
-pass `check --deploy`, the entry points never fall back to development settings, the health
+"""The image and the compose file deploy as they are (docs/runbooks/deploy.md): production
+settings pass `check --deploy`, the entry points never fall back to development settings, the health
 check of the image passes behind the host check and the HTTPS redirect, and the compose file
 refuses to start without its secrets and publishes only the proxy."""
 
@@ -36,7 +36,7 @@ def _base_env() -> dict[str, str]:
 
 
 def _prod_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """Production values, as an operator sets them (docs/deploy.md)."""
+    """Production values, as an operator sets them (docs/runbooks/deploy.md)."""
     return {
         **_base_env(),
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",

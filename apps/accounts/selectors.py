@@ -129,7 +129,16 @@ def second_factor_verified(request) -> bool:
 
 
 def second_factor_passed(request) -> bool:
-    """Whether this session may use the back office as far as the second factor goes."""
-    if second_factor_verified(request):
-        return True
-    return not second_factor_required(request.user)
+    """Whether this session may use the back office as far as the second factor goes.
+
+    Asked several times a request (the admin's permission check, its page context): the
+    answer is kept on the request for the user it was given for.
+    """
+    known = getattr(request, "_second_factor_passed", {})
+    key = request.user.pk
+    if key not in known:
+        known[key] = second_factor_verified(request) or not second_factor_required(
+            request.user
+        )
+        request._second_factor_passed = known
+    return known[key]

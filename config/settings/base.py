@@ -62,7 +62,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     # First: /healthz/live and /healthz/ready answer before the host check and the HTTPS
-    # redirect, so a container's or a balancer's probe works on any address (docs/deploy.md).
+    # redirect, so a container's or a balancer's probe works on any address
+    # (docs/runbooks/deploy.md).
     "apps.auditing.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -202,7 +203,8 @@ AUTHENTICATION_BACKENDS = ["apps.accounts.backends.RoleBackend"]
 SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
 
 # --- back office -----------------------------------------------------------
-# Where the admin lives (a path of its own makes it harder to find; docs/deploy.md).
+# Where the admin lives (a path of its own keeps it out of scanners' way;
+# docs/runbooks/deploy.md).
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 # A staff member's session lasts this long from its last change; a customer's SESSION_COOKIE_AGE.
 STAFF_SESSION_AGE = env.int("STAFF_SESSION_HOURS", default=8) * 3600

@@ -1,7 +1,8 @@
 """Production: everything from the environment, secure defaults.
 
 Required: DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, SITE_URL, EMAIL_URL, DEFAULT_FROM_EMAIL,
-DATABASE_URL (and DATABASE_OWNER_URL for the role split). docs/deploy.md lists them all.
+DATABASE_URL (and DATABASE_OWNER_URL for the role split). docs/runbooks/deploy.md lists
+them all.
 """
 
 from .base import *  # noqa: F401,F403
