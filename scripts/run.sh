@@ -5,6 +5,8 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 VENV="${VENV:-.venv}"
+# The worker and beat read this too: config/celery.py alone would pick production settings.
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.dev}"
 HOST="$SHOP_HOST"
 PORT="$SHOP_PORT"
 commands=(

@@ -142,6 +142,27 @@ def audit_trail(db) -> AuditTrail:
     return AuditTrail()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(request, monkeypatch):
+    """`client.force_login(user)` stands for a finished sign-in; for staff that includes the
+    second factor (tests/accounts/test_second_factor.py signs in the real way, and tests
+    marked `second_factor_pending` get the bare password session)."""
+    if request.node.get_closest_marker("second_factor_pending"):
+        return
+    from django.test import Client
+
+    from tests.second_factor import session_verify
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff:
+            session_verify(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def staff(django_user_model):
     return django_user_model.objects.create_superuser(

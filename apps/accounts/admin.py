@@ -16,6 +16,7 @@ from django.db.models import Case, When
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.auditing.admin_mixins import (
@@ -30,6 +31,11 @@ from .errors import RoleCycle
 from .forms import StaffPasswordChangeForm, StaffUserChangeForm, StaffUserCreationForm
 from .models import Address, Lockout, Role, User, UserRole
 from .selectors import role_tree, roles_effective_permissions
+
+# The authenticator apps' secrets are no one else's business: django-otp's own admin shows
+# and edits them. Staff reset a lost one with the user list's action instead.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 class UserRoleInline(admin.TabularInline):
@@ -85,7 +91,7 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     search_fields = ("email", "full_name", "phone")
     readonly_fields = ("last_login", "date_joined", "email_verified_at", "erased_at")
     inlines = [UserRoleInline, AddressInline]
-    actions = ["export_data", "erase_data"]
+    actions = ["export_data", "erase_data", "reset_second_factor"]
     history_list_display = ["email", "full_name", "is_staff", "is_active"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -216,6 +222,28 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
             'attachment; filename="personal-data-export.json"'
         )
         return response
+
+    @admin.action(
+        description="Reset the selected people's second factor (lost phone)",
+        permissions=["change"],
+    )
+    def reset_second_factor(self, request, queryset):
+        if not request.user.is_superuser:
+            self.message_user(
+                request, "Only a superuser may reset a second factor.", messages.ERROR
+            )
+            return
+        count = sum(
+            1
+            for user in queryset.order_by("pk")
+            if services.second_factor_reset(user=user, actor=request.user)
+        )
+        self.message_user(
+            request,
+            f"Reset the second factor of {count} person(s): they set up a new one at "
+            "their next sign-in.",
+            messages.SUCCESS,
+        )
 
     @admin.action(
         description="Erase the selected people's personal data (GDPR)",

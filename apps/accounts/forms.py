@@ -85,6 +85,43 @@ class AdminSignInForm(LockoutCheckMixin, AdminAuthenticationForm):
     )
 
 
+class SecondFactorForm(forms.Form):
+    """The six-digit code of a staff member's authenticator app."""
+
+    error_messages = {
+        "wrong": "That code is not right, or came too soon after a wrong one: "
+        "wait for the next code and try again."
+    }
+    otp_token = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+            }
+        ),
+    )
+
+    def __init__(self, *args, user: User, key: str | None = None, **kwargs):
+        self.user, self.key, self.device = user, key, None
+        super().__init__(*args, **kwargs)
+
+    def clean_otp_token(self):
+        token = self.cleaned_data["otp_token"]
+        if self.key is not None:
+            self.device = services.second_factor_enrol(
+                user=self.user, key=self.key, token=token
+            )
+        else:
+            self.device = services.second_factor_verify(user=self.user, token=token)
+        if self.device is None:
+            raise ValidationError(self.error_messages["wrong"], code="otp_wrong")
+        return token
+
+
 class NewPasswordMixin:
     def clean_password2(self):
         first, second = (

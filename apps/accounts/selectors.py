@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Role
 
@@ -94,3 +97,48 @@ def roles_effective_permissions() -> dict[int, frozenset[str]]:
         for role_id, perm in cursor.fetchall():
             result.setdefault(role_id, set()).add(perm)
     return {k: frozenset(v) for k, v in result.items()}
+
+
+# --- the second factor (TOTP) -------------------------------------------------------------
+
+
+def second_factor_device(user) -> TOTPDevice | None:
+    """The staff member's confirmed authenticator app, if they have set one up."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def second_factor_required(user) -> bool:
+    """Superusers always sign in with a second factor; other staff once they set one up."""
+    if not (user.is_authenticated and user.is_staff):
+        return False
+    return user.is_superuser or second_factor_device(user) is not None
+
+
+def second_factor_verified(request) -> bool:
+    """Whether this session gave a code of the signed-in user's confirmed device.
+
+    django-otp keeps the device in the session (django_otp.login); it is looked up again on
+    each request, so a device removed (a reset) ends the sessions it let in. (Its own
+    OTPMiddleware is not used: it sets `user.is_verified`, which is the email check here.)
+    """
+    persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id:
+        return False
+    device = Device.from_persistent_id(persistent_id)
+    return device is not None and device.confirmed and device.user_id == request.user.pk
+
+
+def second_factor_passed(request) -> bool:
+    """Whether this session may use the back office as far as the second factor goes.
+
+    Asked several times a request (the admin's permission check, its page context): the
+    answer is kept on the request for the user it was given for.
+    """
+    known = getattr(request, "_second_factor_passed", {})
+    key = request.user.pk
+    if key not in known:
+        known[key] = second_factor_verified(request) or not second_factor_required(
+            request.user
+        )
+        request._second_factor_passed = known
+    return known[key]

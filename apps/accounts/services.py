@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.auditing.dberrors import constraint_errors
 from apps.auditing.services import audit_record
@@ -489,3 +491,79 @@ def role_validate_parent(*, role: Role, parent: Role | None) -> None:
         if role.pk is not None and node.pk == role.pk:
             raise ValidationError(RoleCycle.default_message, code=RoleCycle.code)
         node = node.parent
+
+
+# --- the second factor (TOTP) -------------------------------------------------------------
+
+
+def _totp_token(token: str) -> int | None:
+    token = (token or "").strip().replace(" ", "")
+    return int(token) if token.isdigit() and len(token) <= 8 else None
+
+
+@transaction.atomic
+def second_factor_enrol(*, user: User, key: str, token: str) -> TOTPDevice | None:
+    """Set up a staff member's authenticator app from its first code; None when it is wrong.
+
+    The new app replaces any earlier one (a person keeps one authenticator).
+    """
+    device = TOTPDevice(user=user, key=key, name="Authenticator app", confirmed=True)
+    code = _totp_token(token)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if code is None or not totp.verify(code, device.tolerance):
+        audit_record(
+            "second_factor_failed",
+            table_name="accounts_user",
+            row_pk=user.pk,
+            actor=user,
+            data={"step": "enrol"},
+        )
+        return None
+    device.last_t = totp.t()
+    TOTPDevice.objects.filter(user=user).delete()
+    device.save()
+    audit_record(
+        "second_factor_enrolled", table_name="accounts_user", row_pk=user.pk, actor=user
+    )
+    return device
+
+
+def second_factor_verify(*, user: User, token: str) -> TOTPDevice | None:
+    """Check a staff member's one-time code; the device when it is right, else None.
+
+    A code is accepted once (django-otp remembers the last time step used), and each wrong
+    code doubles the wait before the next try (OTP_TOTP_THROTTLE_FACTOR).
+    """
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=True)
+            .order_by("pk")
+            .first()
+        )
+        # verify_token records a failure on the device (the throttle), so it is kept.
+        verified = device is not None and device.verify_token(
+            str(_totp_token(token) or "")
+        )
+        audit_record(
+            "second_factor_verified" if verified else "second_factor_failed",
+            table_name="accounts_user",
+            row_pk=user.pk,
+            actor=user,
+            data={} if verified else {"step": "verify"},
+        )
+    return device if verified else None
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, actor: User | None = None) -> int:
+    """Remove a staff member's authenticator app (lost phone); they set up a new one."""
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    if removed:
+        audit_record(
+            "second_factor_reset",
+            table_name="accounts_user",
+            row_pk=user.pk,
+            actor=actor,
+        )
+    return removed

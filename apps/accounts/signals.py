@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.signals import (
     user_logged_in,
     user_logged_out,
@@ -16,6 +17,9 @@ from . import throttle
 
 @receiver(user_logged_in, dispatch_uid="accounts.login")
 def on_login(sender, request, user, **kwargs):
+    # Staff sessions are shorter than customers' (SESSION_COOKIE_AGE).
+    if user.is_staff and request is not None and hasattr(request, "session"):
+        request.session.set_expiry(settings.STAFF_SESSION_AGE)
     throttle.login_success_record(user=user, request=request)
     audit_record(
         "login",

@@ -38,8 +38,18 @@ def _audit_backlog() -> dict:
 
 
 @never_cache
+def healthz_live(request):
+    """Liveness: 200 while the process answers requests; asks no database and no Redis.
+
+    A container's health check uses this one, so an outage of Redis (or of the database)
+    does not get every web container restarted or taken out of the proxy's rotation.
+    """
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
 def healthz(request):
-    """200 when the database, Redis and the broker answer; 503 naming what is down.
+    """Readiness: 200 when the database, Redis and the broker answer; 503 naming what is down.
 
     `audit` tells how many row changes wait for the drain and for how long; a lagging drain
     is a warning (`warnings`), not an outage: the shop keeps working and nothing is lost.

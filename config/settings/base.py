@@ -4,6 +4,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,7 +35,8 @@ SHOP_TRUSTED_PROXY_COUNT = env.int("SHOP_TRUSTED_PROXY_COUNT", default=0)
 
 # --- apps -------------------------------------------------------------------
 DJANGO_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the shop's site (a second factor for staff): accounts' AdminConfig.
+    "apps.accounts.admin_site.ShopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +48,9 @@ THIRD_PARTY_APPS = [
     "pgtrigger",
     "simple_history",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
 ]
 LOCAL_APPS = [
     "apps.auditing",
@@ -60,7 +65,12 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First: /healthz/live and /healthz/ready answer before the host check and the HTTPS
+    # redirect, so a container's or a balancer's probe works on any address
+    # (docs/runbooks/deploy.md).
+    "apps.auditing.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -141,6 +151,7 @@ DATABASE_REPORT_HIDDEN = {
     "django_session": "*",
     "accounts_accounttoken": "*",
     "accounts_user": ["password"],
+    "otp_totp_totpdevice": "*",
     "accounts_historicaluser": ["password"],
 }
 # psycopg 3 with Django's built-in pool. Client-side binding stays on: the audit
@@ -194,6 +205,36 @@ AUTHENTICATION_BACKENDS = ["apps.accounts.backends.RoleBackend"]
 # The email is unique case-insensitively among alive users by a partial unique index on
 # Lower(email) (accounts_user_email_unique_alive), not by a plain unique column.
 SILENCED_SYSTEM_CHECKS = ["auth.E003", "auth.W004"]
+
+# --- back office -----------------------------------------------------------
+# Where the admin lives (a path of its own keeps it out of scanners' way;
+# docs/runbooks/deploy.md).
+ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
+# A staff member's session lasts this long from its last change; a customer's SESSION_COOKIE_AGE.
+STAFF_SESSION_AGE = env.int("STAFF_SESSION_HOURS", default=8) * 3600
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# The second factor (TOTP, django-otp): required for superusers, opted into by other staff
+# (once a staff member has a confirmed device, the back office asks for it at every sign-in).
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code
+
+# --- content security policy (django-csp) -----------------------------------
+# No inline script or style anywhere: every page loads its code from /static/. A template that
+# needs an inline script marks it with the request's nonce (`{{ request.csp_nonce }}`).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *env.list("CSP_IMG_SRC", default=[])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- accounts ---------------------------------------------------------------
 ACCOUNTS_VERIFY_TTL = env.int("ACCOUNTS_VERIFY_TTL", default=24 * 3600)  # seconds

@@ -55,3 +55,40 @@ def test_home_page_renders_the_storefront(client):
     response = client.get("/")
     assert response.status_code == 200
     assert b"<title>The Shop</title>" in response.content
+
+
+def test_liveness_answers_while_redis_is_down_and_readiness_says_so(client, settings):
+    # given Redis (cache and broker) unreachable
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    # then the process is alive (the container is not restarted, the site stays in rotation)
+    live = client.get("/healthz/live")
+    assert live.status_code == 200
+    assert live.json() == {"status": "ok"}
+    # and readiness names what is down
+    ready = client.get("/healthz/ready")
+    assert ready.status_code == 503
+    assert ready.json()["down"] == ["redis", "broker"]
+    assert ready.json()["checks"]["database"] == "ok"
+
+
+def test_health_checks_answer_before_the_host_check_and_the_https_redirect(
+    client, settings
+):
+    # given production's host check and HTTPS redirect
+    settings.ALLOWED_HOSTS = ["shop.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    # then a probe over plain HTTP on the container's own address gets its answer
+    for path in ("/healthz/live", "/healthz/ready", "/healthz"):
+        response = client.get(path, HTTP_HOST="127.0.0.1:8000")
+        assert response.status_code == 200, path
+        assert response["Cache-Control"].startswith("max-age=0")
+    # while every other page keeps both rules
+    assert client.get("/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    redirect = client.get("/", HTTP_HOST="shop.example.com")
+    assert redirect.status_code == 301
+    assert redirect.url == "https://shop.example.com/"
+    # and only reads are answered early
+    assert client.post("/healthz/live", HTTP_HOST="127.0.0.1:8000").status_code == 400

@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
 
 import os
+import re
 
 import pytest
 
@@ -32,10 +33,50 @@ def browser():
         browser.close()
 
 
+def watch_csp(page, violations: list[str]):
+    """Collect what the content security policy blocked on this page (the console says so)."""
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return page
+
+
 @pytest.fixture
-def page(browser):
+def csp_violations():
+    """Every browser test fails when the policy blocked a script, a style or an image."""
+    violations: list[str] = []
+    yield violations
+    assert violations == []
+
+
+@pytest.fixture
+def page(browser, csp_violations):
     context = browser.new_context()
-    page = context.new_page()
+    page = watch_csp(context.new_page(), csp_violations)
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def staff_second_factor(page, user):
+    """After the password: the code of the staff member's app, or setting one up."""
+    import base64
+    import binascii
+
+    from tests.second_factor import totp_code
+
+    page.wait_for_url(re.compile(r"/admin/second-factor/"))
+    if "/set-up/" in page.url:
+        shown = page.locator(".second-factor-secret").inner_text()
+        key = binascii.hexlify(base64.b32decode(shown.replace(" ", ""))).decode()
+    else:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        key = TOTPDevice.objects.get(user=user, confirmed=True).key
+    page.get_by_label("Code from your authenticator app").fill(totp_code(key))
+    page.locator("#second-factor-form [type=submit]").click()

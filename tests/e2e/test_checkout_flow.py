@@ -29,6 +29,7 @@ from tests.catalog.factories import (
     ProductTypeFactory,
     ProductVariantFactory,
 )
+from tests.e2e.conftest import staff_second_factor, watch_csp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,14 +83,14 @@ def standard_delivery():
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser, csp_violations):
     """new_page(): a page in a browser context of its own (another person)."""
     contexts = []
 
     def make():
         context = browser.new_context()
         contexts.append(context)
-        page = context.new_page()
+        page = watch_csp(context.new_page(), csp_violations)
         page.set_default_timeout(15_000)
         return page
 
@@ -305,6 +306,10 @@ def test_customer_orders_staff_pay_and_ship_customer_sees_the_timeline(
     office.get_by_label("Email").fill(staff.email)
     office.get_by_label("Password").fill(PASSWORD)
     office.get_by_role("button", name="Log in").click()
+    # A superuser's first sign-in: set up the authenticator app, then in.
+    office.wait_for_url(re.compile(r"/admin/second-factor/set-up/"))
+    assert office.locator(".second-factor-qr svg").count() == 1
+    staff_second_factor(office, staff)
     office.wait_for_url(f"{base}/admin/")
     office.goto(f"{base}/admin/orders/order/")
     office.get_by_role("link", name=order.number, exact=True).click()

@@ -17,6 +17,8 @@ from apps.orders.models import Order
 from apps.payments.gateway import DummyGateway
 from apps.payments.models import Payment, Refund
 from tests.catalog.factories import ProductFactory
+from tests.e2e.conftest import staff_second_factor
+from tests.second_factor import staff_device
 
 from .test_checkout_flow import (  # noqa: F401 - fixtures
     PASSWORD,
@@ -99,11 +101,15 @@ def test_a_declined_card_then_a_good_one_pays_and_staff_refund_part_of_it(
     payment = Payment.objects.get(order=order, status="authorized")
 
     # Staff open the order, follow its Payments link and capture.
+    staff_device(staff)
     office = new_page()
     office.goto(f"{base}/admin/")
     office.get_by_label("Email").fill(staff.email)
     office.get_by_label("Password").fill(PASSWORD)
     office.get_by_role("button", name="Log in").click()
+    # The code of the superuser's authenticator app.
+    office.wait_for_url(re.compile(r"/admin/second-factor/\?"))
+    staff_second_factor(office, staff)
     office.wait_for_url(f"{base}/admin/")
     office.goto(f"{base}/admin/orders/order/{order.pk}/change/")
     office.get_by_role("link", name="Payments of this order").click()
