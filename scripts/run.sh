@@ -52,10 +52,12 @@ for command in "${commands[@]}"; do
 done
 
 urls
-wait -n "${pids[@]}"
+# -p names the process that ended (bash >= 5.1), whatever state the others are in.
+exited=""
+wait -n -p exited "${pids[@]}"
 status=$?
 for i in "${!pids[@]}"; do
-  if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+  if [ "${pids[$i]}" = "$exited" ]; then
     echo "${names[$i]} exited (status $status); stopping the others" >&2
   fi
 done

@@ -46,6 +46,7 @@ from apps.catalog.models import (
     ProductVariant,
     PromotionalPrice,
     Review,
+    SearchWord,
     TierPrice,
 )
 from apps.inventory.models import (
@@ -161,6 +162,10 @@ def _examples():
         ),
         (SHIRT, "Blue Oxford Shirt"),
         (ProductSlug(product=SHIRT, slug="blue-shirt"), "blue-shirt"),
+        (
+            SearchWord(word="headphones", stem="headphon", products=3),
+            "headphones (3 products)",
+        ),
         (VARIANT, "SKU-123 M / Blue"),
         (
             ProductImage(product=SHIRT, alt_text="Blue Oxford Shirt, front"),

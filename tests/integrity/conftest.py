@@ -58,6 +58,15 @@ def _rows_the_demo_leaves_out() -> None:
         failures=5,
     )
     Part.objects.create(widget=Widget.objects.create(name="breach"), label="p")
+    from apps.accounts.models import User
+
+    if not variant.product.reviews.exists():  # the demo reviews some products only
+        catalog.review_submit(
+            product=variant.product,
+            actor=User.objects.filter(is_staff=False).order_by("pk").first(),
+            rating=4,
+            title="Breach review",
+        )
     _an_order_through_its_life(variant)
 
 
