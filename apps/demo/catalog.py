@@ -229,7 +229,7 @@ def seed_types(stdout: OutputWrapper, leaves: list[Leaf]) -> dict[str, TypeInfo]
                     option=option, value=value, defaults={"position": value_position}
                 )
                 row.append((value, option_value.pk, _sku_code(value), factor))
-            assert len({code for _, _, code, _ in row}) == len(row), option_name
+            assert len({code for _, _, code, _ in row}) == len(row), option_name  # noqa: S101 - a check of the vocabulary's own data
             values.append(row)
         for position, attribute in enumerate(_attribute_keys(key, leaves)):
             label, unit, _ = ATTRIBUTES[attribute]

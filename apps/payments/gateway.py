@@ -13,7 +13,6 @@ To plug a real gateway in, write a class with these methods that translates to i
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import json
 import time
@@ -23,6 +22,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from redis.exceptions import LockError, RedisError
 
@@ -133,12 +133,12 @@ class ManualGateway:
 
 
 # Test card tokens of the dummy gateway: the token picks the outcome of the authorization.
-TOKEN_APPROVE = "tok_approve"
-TOKEN_DECLINE = "tok_decline"
-TOKEN_INSUFFICIENT_FUNDS = "tok_insufficient_funds"
-TOKEN_NETWORK_ERROR = "tok_network_error"  # the charge goes through, the answer is lost
-TOKEN_TIMEOUT = "tok_timeout"  # the call never arrives
-TOKEN_SLOW = "tok_slow"  # approves after PAYMENTS_DUMMY_SLOW_SECONDS
+TOKEN_APPROVE = "tok_approve"  # noqa: S105 - the dummy gateway's public test card tokens
+TOKEN_DECLINE = "tok_decline"  # noqa: S105 - the dummy gateway's public test card tokens
+TOKEN_INSUFFICIENT_FUNDS = "tok_insufficient_funds"  # noqa: S105 - the dummy gateway's public test card tokens
+TOKEN_NETWORK_ERROR = "tok_network_error"  # the charge goes through, the answer is lost  # noqa: S105 - the dummy gateway's public test card tokens
+TOKEN_TIMEOUT = "tok_timeout"  # the call never arrives  # noqa: S105 - the dummy gateway's public test card tokens
+TOKEN_SLOW = "tok_slow"  # approves after PAYMENTS_DUMMY_SLOW_SECONDS  # noqa: S105 - the dummy gateway's public test card tokens
 
 # What the dummy gateway says of each test card when it is saved: (brand, last four digits).
 TEST_CARDS = {
@@ -289,7 +289,7 @@ class DummyGateway:
             self._redis().hset(_state_key("methods"), saved, token)
         except RedisError as exc:
             raise GatewayUnreachable("tokenize: the gateway does not answer") from exc
-        today = dt.date.today()
+        today = timezone.localdate()
         return CardFacts(
             token=saved,
             brand=brand,

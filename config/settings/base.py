@@ -26,7 +26,7 @@ SITE_NAME = env("SHOP_SITE_NAME", default="The Shop")
 SHOP_HOST = env("SHOP_HOST", default="127.0.0.1")
 SHOP_PORT = env.int("SHOP_PORT", default=8000)
 SITE_URL = env("SITE_URL", default="") or (
-    f"http://{'127.0.0.1' if SHOP_HOST in ('', '0.0.0.0', '::') else SHOP_HOST}:{SHOP_PORT}"
+    f"http://{'127.0.0.1' if SHOP_HOST in ('', '0.0.0.0', '::') else SHOP_HOST}:{SHOP_PORT}"  # noqa: S104 - compares a bind address, binds nothing
 )
 # How many proxies of our own stand in front of the shop, each appending to X-Forwarded-For
 # (apps/auditing/clientip.py). 0: none, the client is REMOTE_ADDR. Never more than really

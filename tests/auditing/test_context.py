@@ -86,7 +86,10 @@ def test_context_with_percent_and_quotes_survives_parameter_binding(audit_trail)
 
 @pytest.mark.django_db
 def test_unknown_source_is_refused():
-    with pytest.raises(ValueError), audit_context(source="nowhere"):
+    with (
+        pytest.raises(ValueError, match="unknown audit source"),
+        audit_context(source="nowhere"),
+    ):
         pass
 
 

@@ -97,7 +97,7 @@ def test_tier_example_ten_plus_at_nine_fifty():
 
 
 def test_quantity_must_be_positive():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="quantity must be at least 1"):
         price_compute(
             base=Decimal("1"),
             currency="EUR",

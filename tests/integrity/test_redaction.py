@@ -179,7 +179,7 @@ TRAIL_COLUMNS = [
 
 
 @pytest.mark.parametrize(
-    "column, forged",
+    ("column", "forged"),
     [
         (None, None),  # the capture's event as it is: the capture may go
         ("txid", "txid + 1"),

@@ -143,7 +143,7 @@ def test_quantity_change_and_removal(client, make_variant):
 
 
 @pytest.mark.parametrize(
-    "field,value,message",
+    ("field", "value", "message"),
     [
         ("quantity", "abc", "Please enter a quantity from 1 to 50."),
         ("quantity", "0", "Please enter a quantity from 1 to 50."),
@@ -226,7 +226,7 @@ def test_add_past_the_stock_or_the_caps_is_refused_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    "path,data,message",
+    ("path", "data", "message"),
     [
         ("/cart/line/{v}/", {"quantity": "0"}, "Please enter a quantity from 1 to 50."),
         ("/cart/line/{v}/", {"quantity": "x"}, "Please enter a quantity from 1 to 50."),

@@ -31,7 +31,7 @@ SEARCH_PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize(
-    "query, expected",
+    ("query", "expected"),
     [
         ("oxford", "Oxford Shirt"),  # name
         ("northwind", "Linen Trousers"),  # brand
@@ -195,7 +195,7 @@ def test_search_page_shows_results_and_keeps_the_query(client, wardrobe):
 
 
 @pytest.mark.parametrize(
-    "query, note",
+    ("query", "note"),
     [
         ("page=abc", "That page number is not valid"),
         ("page=0", "That page number is not valid"),
@@ -239,7 +239,7 @@ def test_search_survives_odd_input(client, wardrobe, query):
 
 
 @pytest.mark.parametrize(
-    "query, note",
+    ("query", "note"),
     [
         ("page=abc", "That page number is not valid"),
         ("min_price=xyz", "is not an amount"),

@@ -186,7 +186,7 @@ def catalog():
 
 
 @pytest.mark.parametrize(
-    "query, must, must_not, suggestion",
+    ("query", "must", "must_not", "suggestion"),
     RELEVANCE,
     ids=[row[0] for row in RELEVANCE],
 )
@@ -255,7 +255,7 @@ def test_the_vocabulary_follows_the_catalog_after_a_refresh(catalog):
 
 
 @pytest.mark.parametrize(
-    "query, suggestion",
+    ("query", "suggestion"),
     [
         ("the quilt", ""),  # every word known (a stop word, a catalog word)
         (
@@ -272,7 +272,7 @@ def test_search_suggestion(catalog, query, suggestion):
 
 
 @pytest.mark.parametrize(
-    "a, b, edits",
+    ("a", "b", "edits"),
     [
         ("shrit", "shirt", 1),
         ("hedphones", "headphones", 1),
