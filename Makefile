@@ -67,10 +67,11 @@ restore: venv services ## restore FILE=<name>.dump into a new database (DATABASE
 	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=path/to/<name>.dump [DATABASE=name]" >&2; exit 2; fi
 	DJANGO_SETTINGS_MODULE=$(DEV_SETTINGS) $(PY) manage.py restore "$(FILE)" $(if $(DATABASE),--database "$(DATABASE)")
 
-lint: venv ## ruff check, ruff format check, and the import contract (lint-imports)
+lint: venv ## ruff (with bandit, datetime and pytest rules), format check, import contract, mypy on apps/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/mypy
 
 format: venv ## format the code and apply ruff's safe fixes
 	$(VENV)/bin/ruff format .
