@@ -5,6 +5,7 @@ refuses to start without its secrets and publishes only the proxy."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -383,3 +384,39 @@ def test_an_inline_script_runs_only_with_the_request_s_nonce(staff_client):
     # every other script of the page is a file or data, never inline code
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert "src=" in tag or "application/json" in tag or nonce in tag, tag
+
+
+# --- logs and errors ----------------------------------------------------------------------
+
+
+def test_production_logs_are_json_lines_with_the_request_id(tmp_path):
+    code = (
+        "import django, json, logging; django.setup()\n"
+        "from apps.auditing.context import audit_context\n"
+        "with audit_context(source='web', request_id='req-42'):\n"
+        "    logging.getLogger('shop.test').warning('paid %s', 'SO-1')\n"
+    )
+    result = _python(code, _prod_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    entry = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (entry["level"], entry["logger"], entry["message"]) == (
+        "WARNING",
+        "shop.test",
+        "paid SO-1",
+    )
+    assert (entry["request_id"], entry["source"]) == ("req-42", "web")
+
+
+def test_sentry_is_set_up_only_when_a_dsn_is_given(tmp_path):
+    code = (
+        "import django; django.setup(); import sentry_sdk\n"
+        "client = sentry_sdk.get_client()\n"
+        "print(bool(client.is_active()), client.options.get('send_default_pii'))\n"
+    )
+    without = _python(code, _prod_env(tmp_path))
+    assert without.returncode == 0, without.stderr
+    assert without.stdout.split()[0] == "False"
+    dsn = "https://public@sentry.example.com/1"
+    given = _python(code, _prod_env(tmp_path, SENTRY_DSN=dsn))
+    assert given.returncode == 0, given.stderr
+    assert given.stdout.split() == ["True", "False"]

@@ -20,3 +20,39 @@ class ClientErrorFilter(logging.Filter):
             record.exc_text = None
             record.stack_info = None
         return True
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the request id (and source) of the audit context in force on every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from .context import current
+
+        context = current()
+        record.request_id = getattr(context, "request_id", None) or ""
+        record.source = getattr(context, "source", None) or ""
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, request id, and the traceback
+    when there is one (production logs, read by machines)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import datetime as dt
+        import json
+
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", ""),
+            "source": getattr(record, "source", ""),
+        }
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int):
+            entry["status"] = status
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)

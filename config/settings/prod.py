@@ -54,3 +54,26 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# --- logs and errors ----------------------------------------------------------
+# One JSON object a line, each carrying the request id (X-Request-ID) of the request or task
+# it belongs to (apps/auditing/logs.py).
+LOGGING["filters"]["request_id"] = {"()": "apps.auditing.logs.RequestIdFilter"}  # noqa: F405
+LOGGING["formatters"]["json"] = {"()": "apps.auditing.logs.JsonFormatter"}  # noqa: F405
+LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
+LOGGING["handlers"]["console"]["filters"] = ["client_errors", "request_id"]  # noqa: F405
+
+# Errors to Sentry when SENTRY_DSN is set (nothing is sent otherwise); no personal data.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+    )
