@@ -40,3 +40,11 @@ class ArchiveError(AuditingError):
 
 class PartitionError(AuditingError):
     code = "partition_error"
+
+
+class BadInput(ShopError):
+    """A request carries a value no page of the shop accepts: a NUL character, an id that
+    is no id. Answered 400 with nothing changed (`bad_input.py`)."""
+
+    code = "bad_input"
+    default_message = "The request held a value that cannot be accepted."
