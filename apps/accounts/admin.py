@@ -20,6 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from apps.auditing.admin_mixins import (
     ShopErrorAdminMixin,
+    ShopStackedInline,
+    ShopTabularInline,
     SoftDeleteAdminMixin,
     adopt,
     inline_save,
@@ -32,7 +34,7 @@ from .models import Address, Lockout, Role, User, UserRole
 from .selectors import role_tree, roles_effective_permissions
 
 
-class UserRoleInline(admin.TabularInline):
+class UserRoleInline(ShopTabularInline):
     model = UserRole
     fk_name = "user"
     extra = 0
@@ -41,7 +43,7 @@ class UserRoleInline(admin.TabularInline):
     autocomplete_fields = ("role",)
 
 
-class AddressInline(admin.StackedInline):
+class AddressInline(ShopStackedInline):
     model = Address
     extra = 0
     fields = (
