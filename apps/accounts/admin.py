@@ -21,6 +21,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from apps.auditing.admin_mixins import (
     ShopErrorAdminMixin,
+    ShopStackedInline,
+    ShopTabularInline,
     SoftDeleteAdminMixin,
     adopt,
     inline_save,
@@ -38,7 +40,7 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
-class UserRoleInline(admin.TabularInline):
+class UserRoleInline(ShopTabularInline):
     model = UserRole
     fk_name = "user"
     extra = 0
@@ -47,7 +49,7 @@ class UserRoleInline(admin.TabularInline):
     autocomplete_fields = ("role",)
 
 
-class AddressInline(admin.StackedInline):
+class AddressInline(ShopStackedInline):
     model = Address
     extra = 0
     fields = (

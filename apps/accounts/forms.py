@@ -12,6 +12,8 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from apps.auditing.formfields import PhoneField
+
 from . import services, throttle
 from .models import Address, User
 from .preferences import SCHEMA, preferences_validate
@@ -205,14 +207,7 @@ class PasswordResetRequestForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=200, required=False, label="Full name")
-    phone = forms.RegexField(
-        regex=r"^\+?[0-9 ()./-]{5,30}$",
-        required=False,
-        max_length=32,
-        error_messages={
-            "invalid": "Enter a phone number of digits, spaces and + ( ) - / ."
-        },
-    )
+    phone = PhoneField()
 
 
 class PreferencesForm(forms.Form):

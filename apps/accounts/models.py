@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.auditing.history import track_history
 from apps.auditing.softdelete import SoftDeleteModel, SoftDeleteQuerySet, alive_unique
 from apps.auditing.triggers import audited, immutable, set_once, soft_delete_trigger
+from apps.auditing.validators import validate_phone
 
 from .preferences import KNOWN_KEYS
 
@@ -49,7 +50,7 @@ class UserManager(BaseUserManager.from_queryset(SoftDeleteQuerySet)):
 class User(AbstractBaseUser, PermissionsMixin, SoftDeleteModel):
     email = models.EmailField("email address", max_length=254)
     full_name = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = models.CharField(max_length=32, blank=True, validators=[validate_phone])
     is_staff = models.BooleanField(
         default=False,
         help_text="Can sign in to the back office (with the rights of their roles).",
@@ -138,7 +139,7 @@ class Address(SoftDeleteModel):
     country = models.CharField(
         max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. DE"
     )
-    phone = models.CharField(max_length=32, blank=True)
+    phone = models.CharField(max_length=32, blank=True, validators=[validate_phone])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(SoftDeleteModel.Meta):

@@ -1,20 +1,25 @@
-"""What every ModelAdmin of the shop builds on: business-rule errors as messages, read-only
-records, soft-deletable rows."""
+"""What every ModelAdmin of the shop builds on: business-rule errors as messages, bad input
+as a form error or a 400, read-only records, soft-deletable rows."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection, router, transaction
+from django.db import connection, models, router, transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from .bad_input import object_ids
 from .errors import ShopError
+from .formfields import SafeJSONField, column_bounds_kwargs
 
 
 def _refusing(form_class, error: ShopError):
@@ -96,12 +101,83 @@ class CappedCountPaginator(Paginator):
         return queryset.order_by()[: self.CAP].count()
 
 
-class ShopErrorAdminMixin:
+def safe_formfield_kwargs(db_field) -> dict:
+    """What makes a model field's admin form field refuse bad input before the database
+    does: a JSON field parsed with limits, a whole number bounded by its column."""
+    if isinstance(db_field, models.JSONField):
+        return {"form_class": SafeJSONField}
+    return column_bounds_kwargs(db_field)
+
+
+class _KeysOnly:
+    """An autocomplete widget that draws a refused form again without looking up posted
+    values its key column cannot hold (Django's filters by them and raises ValueError)."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        kept = []
+        for v in value:
+            try:
+                key.to_python(v)
+            except ValidationError:
+                continue
+            kept.append(v)
+        return super().optgroups(name, kept, attr)
+
+
+class SafeAutocompleteSelect(_KeysOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_KeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeInputAdminMixin:
+    """Form fields of a ModelAdmin or an inline that refuse bad input next to the field:
+    whole numbers within their column's range, JSON without huge numbers or NUL, related
+    rows whose posted id is no id ("abc") refused as an invalid choice."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return super().formfield_for_dbfield(
+            db_field, request, **{**safe_formfield_kwargs(db_field), **kwargs}
+        )
+
+    def _safe_autocomplete(self, db_field, request, kwargs, widget_class):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = widget_class(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self._safe_autocomplete(
+            db_field, request, kwargs, SafeAutocompleteSelect
+        )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = self._safe_autocomplete(
+            db_field, request, kwargs, SafeAutocompleteSelectMultiple
+        )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ShopErrorAdminMixin(SafeInputAdminMixin):
     """The one place where the back office turns a ShopError into a message, never a 500.
 
     Saves, deletes, actions and list edits each run in one transaction that the error rolls
     back, so nothing is saved. A change form comes back with what was posted and the message
     above it; a delete, an action or a list edit returns to its page with an error message.
+
+    Bad input is refused before it reaches the database: form fields as in
+    SafeInputAdminMixin (the inlines' too), and ids that are no ids (a selected row of an
+    action, a history page's object or version) with BadInput, a 400.
     """
 
     _REFUSED = "_shop_error_refused"
@@ -145,6 +221,7 @@ class ShopErrorAdminMixin:
             return self._refused_response(request, exc)
 
     def response_action(self, request, queryset):
+        object_ids(self.model, request.POST.getlist(ACTION_CHECKBOX_NAME))
         try:
             # All or nothing: an action refused half-way leaves no half-done work behind.
             with transaction.atomic(using=router.db_for_write(self.model)):
@@ -152,7 +229,14 @@ class ShopErrorAdminMixin:
         except ShopError as exc:
             return self._refused_response(request, exc)
 
+    def history_view(self, request, object_id, extra_context=None):
+        object_ids(self.model, [unquote(object_id)])
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        object_ids(self.model, [unquote(object_id)])
+        manager = self.model._meta.simple_history_manager_attribute
+        object_ids(getattr(self.model, manager).model, [version_id])
         # simple-history's revert page: not in a transaction of its own.
         try:
             with transaction.atomic(using=router.db_for_write(self.model)):
@@ -161,6 +245,14 @@ class ShopErrorAdminMixin:
                 )
         except ShopError as exc:
             return self._refused_response(request, exc)
+
+
+class ShopTabularInline(SafeInputAdminMixin, admin.TabularInline):
+    """Every tabular inline of the shop's admins."""
+
+
+class ShopStackedInline(SafeInputAdminMixin, admin.StackedInline):
+    """Every stacked inline of the shop's admins."""
 
 
 class ServiceAdminMixin(ShopErrorAdminMixin):

@@ -56,3 +56,11 @@ class BackupError(AuditingError):
     """A backup that cannot be taken, trusted or restored (the message says why)."""
 
     code = "backup_invalid"
+
+
+class BadInput(ShopError):
+    """A request carries a value no page of the shop accepts: a NUL character, an id that
+    is no id. Answered 400 with nothing changed (`bad_input.py`)."""
+
+    code = "bad_input"
+    default_message = "The request held a value that cannot be accepted."

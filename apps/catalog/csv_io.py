@@ -19,6 +19,8 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import Prefetch
 
+from apps.auditing.validators import NUL, NUL_MESSAGE
+
 from . import services
 from .models import (
     Category,
@@ -51,6 +53,7 @@ CURRENCY_CODES = [code for code, _ in CURRENCIES]
 STATUSES = [value for value, _ in Product.Status.choices]
 BATCH = 500
 MAX_ROWS = 100_000
+MAX_NUL_LINES = 50  # lines named when a file holds NUL characters
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection): exported
 # with a leading apostrophe, which the import takes off again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -190,10 +193,13 @@ def csv_read(upload, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     rows = []
+    nul_lines: list[int] = []  # text in the database cannot hold a NUL character
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
             raise CsvRejected(["The file is empty: it has no header line."])
+        if any(NUL in cell for cell in header):
+            nul_lines.append(1)
         header = [cell.strip().lower() for cell in header]
         missing = [c for c in columns if c not in header]
         if missing:
@@ -211,6 +217,9 @@ def csv_read(upload, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
             if len(cells) != len(header):
                 rows.append((reader.line_num, {"__error__": f"{len(cells)} columns"}))
                 continue
+            if any(NUL in cell for cell in cells):
+                nul_lines.append(reader.line_num)
+                continue
             row = dict(zip(header, (_uncell(c) for c in cells), strict=True))
             rows.append((reader.line_num, {c: row[c] for c in columns}))
     except UnicodeDecodeError:
@@ -221,6 +230,10 @@ def csv_read(upload, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
         raise CsvRejected([f"Line {reader.line_num}: not valid CSV ({exc})."])
     finally:
         text.detach()  # leave the upload open for its owner
+    if nul_lines:
+        raise CsvRejected(
+            [f"Line {line}: {NUL_MESSAGE}" for line in nul_lines[:MAX_NUL_LINES]]
+        )
     if not rows:
         raise CsvRejected(["The file has a header but no rows."])
     return rows

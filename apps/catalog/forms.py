@@ -237,10 +237,15 @@ class PromotionInlineFormSet(BaseInlineFormSet):
             and not self._should_delete_form(form)
         ]
         in_form = [form.instance.pk for form in self.forms if form.instance.pk]
-        stored = list(
-            PromotionalPrice.objects.filter(variant=self.instance).exclude(
-                pk__in=in_form
+        # A variant being added has no stored promotions (and cannot be filtered by yet).
+        stored = (
+            list(
+                PromotionalPrice.objects.filter(variant=self.instance).exclude(
+                    pk__in=in_form
+                )
             )
+            if self.instance.pk is not None
+            else []
         )
         for i, form in enumerate(forms_kept):
             currency = form.cleaned_data["currency"]

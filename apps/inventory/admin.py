@@ -12,8 +12,10 @@ from apps.auditing.admin_mixins import (
     ReadOnlyAdminMixin,
     ServiceAdminMixin,
     ShopErrorAdminMixin,
+    ShopTabularInline,
     inline_save,
 )
+from apps.auditing.formfields import integer_field_for
 
 from . import services
 from .models import (
@@ -39,7 +41,7 @@ class WarehouseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_arg = "warehouse"
 
 
-class MovementInline(admin.TabularInline):
+class MovementInline(ShopTabularInline):
     model = StockMovement
     extra = 0
     can_delete = False
@@ -68,8 +70,10 @@ class MovementInline(admin.TabularInline):
 
 
 class AdjustForm(forms.Form):
-    quantity = forms.IntegerField(
-        help_text="Signed: -3 removes three units, 5 adds five."
+    # Bounded by the ledger's column: 2³¹ units is a form error, not a database error.
+    quantity = integer_field_for(
+        StockMovement._meta.get_field("quantity"),
+        help_text="Signed: -3 removes three units, 5 adds five.",
     )
     reason = forms.CharField(
         max_length=200, help_text="Required: why the count changes."
@@ -264,7 +268,7 @@ class SupplierAdmin(ServiceAdminMixin, admin.ModelAdmin):
     service_arg = "supplier"
 
 
-class PurchaseOrderLineInline(admin.TabularInline):
+class PurchaseOrderLineInline(ShopTabularInline):
     model = PurchaseOrderLine
     extra = 1
     autocomplete_fields = ("variant",)

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.auditing.triggers import append_only, audited, immutable, never_deleted
+from apps.auditing.validators import validate_phone
 from apps.catalog.models import ProductVariant
 
 
@@ -387,7 +388,7 @@ class Supplier(models.Model):
     name = models.CharField(max_length=120, unique=True)
     contact_name = models.CharField(max_length=120, blank=True)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = models.CharField(max_length=32, blank=True, validators=[validate_phone])
     lead_time_days = models.PositiveSmallIntegerField(default=7)
 
     class Meta:

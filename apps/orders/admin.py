@@ -26,6 +26,7 @@ from apps.auditing.admin_mixins import (
     ReadOnlyAdminMixin,
     ServiceAdminMixin,
     ShopErrorAdminMixin,
+    ShopTabularInline,
 )
 from apps.auditing.errors import ShopError
 
@@ -45,7 +46,7 @@ from .models import (
 NUMBER = re.compile(r"^(SO-)?[0-9]{1,12}$", re.IGNORECASE)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ShopTabularInline):
     extra = 0
     max_num = 0
     can_delete = False
@@ -295,7 +296,12 @@ class OrderAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
         pass  # every field is read-only: an order changes through its buttons (services)
 
     def save_formset(self, request, form, formset, change):
-        pass  # the inlines are read-only too
+        # The inlines are read-only too: nothing to save, nothing to report.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = (
+            [],
+            [],
+            [],
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False  # never deleted

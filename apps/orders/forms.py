@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from apps.accounts.models import Address
-from apps.auditing.formfields import IdempotencyKeyField
+from apps.auditing.formfields import IdempotencyKeyField, PhoneField
 
 from .models import ShippingMethod
 
@@ -71,7 +71,7 @@ class AddressFields(forms.Form):
     country = forms.CharField(
         max_length=2, min_length=2, help_text="Two-letter code, e.g. DE or FR"
     )
-    phone = forms.CharField(max_length=32, required=False)
+    phone = PhoneField()
 
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.auditing.middleware.AuditContextMiddleware",
+    # A NUL character anywhere in a request is a 400 before any view runs.
+    "apps.auditing.bad_input.BadInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: the first to see what a view raises; a ShopError becomes a 4xx page.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from apps.auditing.admin_mixins import ServiceAdminMixin, inline_save
+from apps.auditing.admin_mixins import ServiceAdminMixin, ShopTabularInline, inline_save
 
 from .. import services
 from ..models import (
@@ -15,14 +15,14 @@ from ..models import (
 )
 
 
-class ProductOptionInline(admin.TabularInline):
+class ProductOptionInline(ShopTabularInline):
     model = ProductOption
     fields = ("name", "position")
     extra = 1
     show_change_link = True
 
 
-class OptionValueInline(admin.TabularInline):
+class OptionValueInline(ShopTabularInline):
     model = OptionValue
     fields = ("value", "position")
     extra = 1

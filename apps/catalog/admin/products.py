@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.auditing.admin_mixins import inline_save
+from apps.auditing.admin_mixins import ShopTabularInline, inline_save
 from apps.auditing.services import audit_record
 
 from .. import csv_io, services
@@ -37,7 +37,7 @@ from .base import (
 )
 
 
-class VariantInline(admin.TabularInline):
+class VariantInline(ShopTabularInline):
     model = ProductVariant
     form = VariantInlineForm
     formset = VariantInlineFormSet
@@ -49,7 +49,7 @@ class VariantInline(admin.TabularInline):
         return super().get_queryset(request).prefetch_related("prices")
 
 
-class ImageInline(admin.TabularInline):
+class ImageInline(ShopTabularInline):
     model = ProductImage
     formset = ImageInlineFormSet
     fields = ("preview", "image", "alt_text", "position", "is_primary")

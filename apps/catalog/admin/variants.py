@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.auditing.admin_mixins import inline_save
+from apps.auditing.admin_mixins import ShopTabularInline, inline_save
 
 from .. import services
 from ..forms import (
@@ -25,20 +25,20 @@ from .base import (
 )
 
 
-class PriceInline(admin.TabularInline):
+class PriceInline(ShopTabularInline):
     model = Price
     fields = ("currency", "amount")
     extra = 0
 
 
-class PromotionInline(admin.TabularInline):
+class PromotionInline(ShopTabularInline):
     model = PromotionalPrice
     form = PromotionInlineForm
     formset = PromotionInlineFormSet
     extra = 0
 
 
-class TierInline(admin.TabularInline):
+class TierInline(ShopTabularInline):
     model = TierPrice
     fields = ("currency", "min_quantity", "amount")
     extra = 0

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from apps.auditing.admin_mixins import ShopTabularInline
 from apps.auditing.errors import ShopError
 from apps.auditing.web_errors import errors_on_form
 
@@ -107,7 +108,7 @@ class ButtonsAdminMixin:
         )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ShopTabularInline):
     extra = 0
     max_num = 0
     can_delete = False
