@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
 
 from .errors import ShopError
@@ -33,8 +34,13 @@ def error_templates(error: ShopError) -> list[str]:
     return [f"errors/{code}.html" for code in dict.fromkeys(codes)]
 
 
-def shop_error_response(request, error: ShopError) -> TemplateResponse:
-    """The storefront page for a refused request: the message on top, a 4xx status."""
+def shop_error_response(request, error: ShopError):
+    """The storefront page for a refused request: the message on top, a 4xx status; a
+    request that sent JSON (a gateway's notification, an API client) gets JSON back."""
+    if request.content_type == "application/json":
+        return JsonResponse(
+            {"error": error.code, "message": error.message}, status=error.http_status
+        )
     response = TemplateResponse(
         request, error_templates(error), {"error": error}, status=error.http_status
     )

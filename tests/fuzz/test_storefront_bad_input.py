@@ -74,11 +74,15 @@ PAGES = {
         "customer",
         lambda s: reverse("payments:pay", args=[s["order"].number]),
     ),
+    "payments:cards": ("customer", lambda s: reverse("payments:cards")),
 }
 # Reached through the forms of the pages above, or no form of their own.
 NO_PAGE = {
     "ping": "a liveness answer",
     "healthz": "a readiness answer",
+    "healthz-live": "a liveness answer",
+    "healthz-ready": "a readiness answer",
+    "payments:card-remove": "a button on payments:cards",
     "test-widget-lifecycle": "the test app's page",
     "account:sign-out": "a button on every page (signs the customer out)",
     "account:verify": "a link from a mail (an unknown token is refused)",

@@ -153,12 +153,12 @@ def test_quantity_change_and_removal(client, make_variant):
         ("quantity", "9" * 30, "Ensure this value has at most 20 characters"),
         ("quantity", "1_0", "Please enter a quantity from 1 to 50."),
         ("quantity", "١", "Please enter a quantity from 1 to 50."),
-        ("quantity", "1\x00", "Null characters are not allowed."),
+        ("quantity", "1\x00", "which text cannot contain"),
         ("quantity", "", "Please enter a quantity from 1 to 50."),
         ("variant", "abc", "This item is not sold here."),
         ("variant", "0", "This item is not sold here."),
         ("variant", "99999999999999999999", "This item is not sold here."),
-        ("variant", "12\x00", "Null characters are not allowed."),
+        ("variant", "12\x00", "which text cannot contain"),
         ("variant", "", "This field is required."),
     ],
 )
@@ -173,7 +173,10 @@ def test_add_refuses_bad_input_and_changes_nothing(
 
     assert response.status_code == 400
     assertContains(response, message, status_code=400)
-    assertContains(response, "Your cart was not changed", status_code=400)
+    # The cart page says so; a NUL is refused before it, by the shared layer ("Nothing was
+    # changed").
+    changed_nothing = "not changed" if "\x00" not in value else "Nothing was changed"
+    assertContains(response, changed_nothing, status_code=400)
     assert _items(client) == {kept.pk: 2}
 
 
@@ -240,7 +243,7 @@ def test_add_past_the_stock_or_the_caps_is_refused_and_changes_nothing(
         ("/cart/line/{other}/", {"quantity": "1"}, "This item is not in your cart."),
         ("/cart/line/{other}/remove/", {}, "This item is not in your cart."),
         ("/cart/line/-3/remove/", {}, "This item is not sold here."),
-        ("/cart/line/%00/remove/", {}, "Null characters are not allowed."),
+        ("/cart/line/%00/remove/", {}, "which text cannot contain"),
     ],
 )
 def test_line_changes_refuse_bad_input_and_change_nothing(

@@ -81,8 +81,9 @@ def test_the_list_shows_every_column_in_a_fixed_number_of_queries(
     ignored = _processed(gateway, amount=125)
     rejected = _processed(gateway, "charge.succeeded", idempotency_key="nobody")
     unprocessed = _stored(gateway, "payout.paid", age=5)
-    # when: session, user, the estimate and capped count, the page's rows
-    with django_assert_num_queries(5):
+    # when: session, user, the staff member's second factor, the estimate and capped
+    # count, the page's rows
+    with django_assert_num_queries(6):
         response = staff_client.get(LIST)
     # then
     assert response.status_code == 200
@@ -93,7 +94,7 @@ def test_the_list_shows_every_column_in_a_fixed_number_of_queries(
     # more rows cost the same
     for _ in range(3):
         _processed(gateway)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert staff_client.get(LIST).status_code == 200
 
 
@@ -106,7 +107,6 @@ def test_the_list_shows_every_column_in_a_fixed_number_of_queries(
         ({"outcome": "ignored"}, ["ignored"]),
         ({"type": "charge.succeeded"}, ["rejected"]),
         ({"gateway": "dummy"}, ["unprocessed", "rejected", "ignored"]),
-        ({"outcome": "nonsense\x00"}, ["unprocessed", "rejected", "ignored"]),
         ({"type": "x" * 500}, ["unprocessed", "rejected", "ignored"]),
     ],
 )
@@ -127,10 +127,9 @@ def test_search_finds_one_event_by_its_id(staff_client, gateway):
     found = staff_client.get(LIST, {"q": f" {wanted.event_id} "})
     assert _listed(found) == [wanted.pk]
     assert _listed(staff_client.get(LIST, {"q": wanted.event_id[:10]})) == []
-    # Django's search form refuses a NUL with a message and searches nothing.
+    # A NUL in the search is refused before the admin runs (BadInputMiddleware).
     odd = staff_client.get(LIST, {"q": "evt\x00"})
-    assert odd.status_code == 200
-    assert _messages(odd) == ["Null characters are not allowed."]
+    assert odd.status_code == 400
 
 
 def test_the_record_shows_the_payload_pretty_printed_and_its_payment(
@@ -141,8 +140,8 @@ def test_the_record_shows_the_payload_pretty_printed_and_its_payment(
         gateway, "charge.succeeded", idempotency_key=attempt.idempotency_key
     )
     staff_client.get(_detail(notification))  # the content type is cached after this
-    # session, user, the row, the payment it names (with its order)
-    with django_assert_num_queries(4):
+    # session, user, the second factor, the row, the payment it names (with its order)
+    with django_assert_num_queries(5):
         page = staff_client.get(_detail(notification))
     assert page.status_code == 200
     html = page.content.decode()

@@ -486,7 +486,8 @@ def test_a_malformed_notification_is_refused_and_nothing_stored(client, body):
     # Signed correctly: the signature is not what is wrong.
     response = _post(client, body, notification_sign(body))
     _refused(response)
-    assert response.json()["error"] in ("notification_invalid",)
+    # A NUL anywhere is refused by the shared layer (bad_input) before the view runs.
+    assert response.json()["error"] in ("notification_invalid", "bad_input")
 
 
 def test_only_a_post_to_the_configured_gateway_is_received(client, gateway):

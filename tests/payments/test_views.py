@@ -57,7 +57,7 @@ def test_the_same_key_twice_charges_once(client, order):
 
 @pytest.mark.parametrize(
     "token",
-    ["4242424242424242", "4242 4242 4242 4242", "tok 4242-4242-4242-4242", "x\x00y"],
+    ["4242424242424242", "4242 4242 4242 4242", "tok 4242-4242-4242-4242"],
 )
 def test_a_card_number_is_never_accepted(client, order, token):
     url = _guest_pay_url(order)

@@ -28,7 +28,7 @@ class OptionValueInline(ShopTabularInline):
     extra = 1
 
 
-class AttributeDefinitionInline(admin.TabularInline):
+class AttributeDefinitionInline(ShopTabularInline):
     model = AttributeDefinition
     fields = ("key", "label", "unit", "position")
     extra = 1

@@ -15,9 +15,7 @@ from django.utils.html import format_html
 from apps.auditing.admin_mixins import (
     CappedCountPaginator,
     ReadOnlyAdminMixin,
-    ShopErrorAdminMixin,
 )
-from apps.auditing.errors import ShopError
 
 from .. import selectors, services
 from ..errors import PaymentError
@@ -147,13 +145,9 @@ class GatewayNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_apply_permission(self, request):
         return request.user.has_perm("payments.apply_gatewaynotification")
 
-    def response_action(self, request, queryset):
-        # Not in one transaction, unlike the mixin's: applying runs the payment services'
-        # durable transactions, and each notification stands on its own.
-        try:
-            return super(ShopErrorAdminMixin, self).response_action(request, queryset)
-        except ShopError as exc:
-            return self._refused_response(request, exc)
+    # Not in one transaction: applying runs the payment services' durable transactions, and
+    # each notification stands on its own.
+    actions_atomic = False
 
     @admin.action(
         description="Apply the selected unprocessed notifications again now",

