@@ -120,13 +120,21 @@ def _run_until_serving(checkout: Path) -> subprocess.Popen:
     return process
 
 
+def _rest(process: subprocess.Popen) -> str:
+    """What the script writes after its URLs, once it has exited. Read through the same
+    buffered stream the lines before were read from (communicate() would read the pipe
+    beneath it and miss what that stream had already buffered)."""
+    process.wait(timeout=30)
+    return process.stdout.read()
+
+
 def test_ctrl_c_stops_the_shop_quietly_and_successfully(tmp_path):
     checkout = _checkout(tmp_path, "")
     _fake_shop(checkout, beat="true")
     process = _run_until_serving(checkout)
     # Ctrl-C on a terminal interrupts the whole foreground process group
     os.killpg(process.pid, signal.SIGINT)
-    rest, _ = process.communicate(timeout=30)
+    rest = _rest(process)
     assert process.returncode == 0
     assert rest.split("\n")[-3:] == [
         "stopping web, worker and beat ...",
@@ -140,7 +148,7 @@ def test_a_process_that_exits_by_itself_is_named_and_fails_the_run(tmp_path):
     checkout = _checkout(tmp_path, "")
     _fake_shop(checkout, beat="exit 3")
     process = _run_until_serving(checkout)
-    rest, _ = process.communicate(timeout=30)
+    rest = _rest(process)
     assert process.returncode == 1
     assert "beat exited (status 3); stopping the others" in rest
     assert rest.endswith("stopped web, worker and beat\n")
