@@ -193,7 +193,7 @@ def _fill(table: Table, model) -> None:
         )
     ]
     table.triggers = [
-        (_trigger_name(name), _trigger_when(tgtype))
+        (name, _trigger_when(tgtype))
         for name, tgtype in _rows(
             "SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = %s::regclass"
             " AND NOT tgisinternal ORDER BY tgname",
@@ -302,7 +302,7 @@ def _render_table(table: Table) -> list[str]:
         out += [f"- `{n}`: `{_cell(d)}`" for n, d in table.indexes]
     if table.triggers:
         out += ["", "Triggers:", ""]
-        out += [f"- `{n}`: {w}" for n, w in table.triggers]
+        out += [f"- `{_trigger_name(n)}`: {w}" for n, w in table.triggers]
     return out + [""]
 
 
@@ -319,11 +319,7 @@ def naming_problems() -> list[str]:
         for name, _definition in table.indexes:
             if not name.startswith(f"{table.label}_"):
                 problems.append(f"index {name} on {table.name}: not {table.label}_…")
-        for (name,) in _rows(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass"
-            " AND NOT tgisinternal",
-            [f'"{table.name}"'],
-        ):
+        for name, _when in table.triggers:
             if not (PGTRIGGER_NAME.match(name) or name.startswith(f"{table.name}_")):
                 problems.append(
                     f"trigger {name} on {table.name}: not pgtrigger_… or {table.name}_…"

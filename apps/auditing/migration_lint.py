@@ -21,6 +21,7 @@ old migration was allowed, and why, is listed in `migration_allowlist.ALLOWED`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -78,12 +79,17 @@ def _database_operations(operations) -> list:
     return flat
 
 
+@functools.cache
+def _loader() -> MigrationLoader:
+    """The migrations on disk (no database needed), read once per process."""
+    return MigrationLoader(None, ignore_no_migrations=True, load=True)
+
+
 def _column_changes(app_label: str, migration, op) -> bool:
     """Whether an AlterField changes the column (type, nullability) rather than only what
     Django keeps of it (choices, help text, validators)."""
     try:
-        loader = MigrationLoader(None, ignore_no_migrations=True)
-        before = loader.project_state((app_label, migration.name), at_end=False).apps
+        before = _loader().project_state((app_label, migration.name), at_end=False).apps
         old = before.get_model(app_label, op.model_name)._meta.get_field(op.name)
     except (LookupError, KeyError, ValueError):
         return True  # not in the graph (an example): assume the worst
@@ -155,11 +161,10 @@ def lint_migration(app_label: str, migration) -> list[Problem]:
 
 def project_migrations() -> list[tuple[str, object]]:
     labels = {c.label for c in apps.get_app_configs() if c.name.startswith("apps.")}
-    loader = MigrationLoader(None, ignore_no_migrations=True, load=True)
     return sorted(
         (
             (key[0], migration)
-            for key, migration in loader.disk_migrations.items()
+            for key, migration in _loader().disk_migrations.items()
             if key[0] in labels
         ),
         key=lambda item: (item[0], item[1].name),

@@ -75,10 +75,10 @@ def test_a_qualifier_in_a_name_agrees_with_the_attributes(seeded):
         if "merino" in name:
             assert attrs.get("fabric") == "merino wool", product.name
         if "waterproof" in name:
-            assert True in (
-                attrs.get("waterproof"),
-                attrs.get("technology") == "waterproof",
-            )
+            assert (
+                attrs.get("waterproof") is True
+                or attrs.get("technology") == "waterproof"
+            ), product.name
 
 
 def test_every_attribute_on_a_product_has_a_label_and_unit_for_its_type(seeded):

@@ -120,27 +120,51 @@ def payment_authorize(
         token = method.token
     if not token:
         raise PaymentMethodInvalid()
-    with transaction.atomic(durable=True):
-        order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
-        attempt = PaymentAttempt.objects.filter(idempotency_key=idempotency_key).first()
-        if attempt is None:
-            _payable(order, method, actor)
-            payment = Payment.objects.create(
-                order=order,
-                method=method,
-                gateway=gateway_get().name,
-                currency=order.currency,
-                amount=order.total,
-            )
-            attempt, _ = attempt_record(
-                payment=payment,
-                kind="authorize",
-                amount=order.total,
-                idempotency_key=idempotency_key,
-                actor=actor,
-            )
+    attempt = _authorization_record(
+        order=order,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        method=method,
+        gateway=gateway_get().name,
+    )
     _run(attempt, token=token)
     return Payment.objects.get(pk=attempt.payment_id)
+
+
+@transaction.atomic(durable=True)
+def _authorization_record(
+    *,
+    order: Order,
+    actor: User | None,
+    idempotency_key: str,
+    gateway: str,
+    method: PaymentMethod | None = None,
+    note: str = "",
+) -> PaymentAttempt:
+    """The intent to authorize an order's total, committed before the call (the order row
+    locked: the expiry job and a payment's outcome never interleave). The attempt already
+    recorded under the key when there is one."""
+    order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+    attempt = PaymentAttempt.objects.filter(idempotency_key=idempotency_key).first()
+    if attempt is not None:
+        return attempt
+    _payable(order, method, actor)
+    payment = Payment.objects.create(
+        order=order,
+        method=method,
+        gateway=gateway,
+        currency=order.currency,
+        amount=order.total,
+        note=note,
+    )
+    attempt, _ = attempt_record(
+        payment=payment,
+        kind="authorize",
+        amount=order.total,
+        idempotency_key=idempotency_key,
+        actor=actor,
+    )
+    return attempt
 
 
 def payment_record_manual(
@@ -155,25 +179,13 @@ def payment_record_manual(
     note = (note or "").strip()
     if not note:
         raise ManualNoteMissing()
-    with transaction.atomic(durable=True):
-        order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
-        attempt = PaymentAttempt.objects.filter(idempotency_key=idempotency_key).first()
-        if attempt is None:
-            _payable(order, None, actor)
-            payment = Payment.objects.create(
-                order=order,
-                gateway=MANUAL,
-                currency=order.currency,
-                amount=order.total,
-                note=note[:1000],
-            )
-            attempt, _ = attempt_record(
-                payment=payment,
-                kind="authorize",
-                amount=order.total,
-                idempotency_key=idempotency_key,
-                actor=actor,
-            )
+    attempt = _authorization_record(
+        order=order,
+        actor=actor,
+        idempotency_key=idempotency_key,
+        gateway=MANUAL,
+        note=note[:1000],
+    )
     _run(attempt)
     payment = Payment.objects.get(pk=attempt.payment_id)
     if payment.capturable > 0:  # unless PAYMENTS_AUTO_CAPTURE took it already
