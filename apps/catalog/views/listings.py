@@ -35,7 +35,7 @@ from .common import (
 
 def storefront_home(request):
     """Featured categories, featured products and what is new."""
-    key = fragment_cache.listing_key("home")
+    key = fragment_cache.listing_key("home", fragment_cache.HOME)
     entry = _fresh(fragment_cache.get(key))
     if entry is None:
         at = timezone.now()
@@ -103,39 +103,55 @@ def category(request, slugs: str):
     parts = slugs.strip("/").split("/")
     if len(parts) > MAX_DEPTH or not all(_SLUG.match(part) for part in parts):
         raise Http404("No such category.")
-    page_key = None
+    path = "/".join(parts)
+    page_part = None
     if _anonymous(request):
         query = "&".join(
             sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)
         )
-        page_key = fragment_cache.listing_key(
-            f"page:category:{per_page(request)}:{'/'.join(parts)}?{query}"
-        )
-        cached = _fresh(fragment_cache.get(page_key))
-        if cached is not None:
-            return HttpResponse(
-                cached["page"]
-            )  # no query at all: the listing version decides
-    response = _category_page(request, parts)
+        page_part = f"page:category:{per_page(request)}:{path}?{query}"
+        # The category the path named last time: its listing version keys the page.
+        known_id = fragment_cache.get(_category_path_key(path))
+        if known_id is not None:
+            page_key = fragment_cache.listing_key(
+                page_part, fragment_cache.category_scope(known_id)
+            )
+            cached = _fresh(fragment_cache.get(page_key))
+            if cached is not None:
+                return HttpResponse(
+                    cached["page"]
+                )  # no query at all: the category's listing version decides
+    response = _category_page(request, parts, page_part)
     if (
-        page_key is not None
+        page_part is not None
         and response.status_code == 200
         and getattr(response, "cacheable", False)
     ):
+        fragment_cache.put(_category_path_key(path), response.category_id)
         fragment_cache.put(
-            page_key, {"page": response.content.decode(), "expires": response.expires}
+            response.page_key,
+            {"page": response.content.decode(), "expires": response.expires},
         )
     return response
 
 
-def _category_page(request, parts: list[str]):
+def _category_path_key(path: str) -> str:
+    return f"catalog:category-path:{path}"
+
+
+def _category_page(request, parts: list[str], page_part: str | None = None):
     found = selectors.category_by_slugs(parts)
     if found is None:
         raise Http404("No such category.")
     node, ancestors = found
+    scope = fragment_cache.category_scope(node.pk)
+    # Versions are read before rendering: a change meanwhile leaves the entries unread.
+    page_key = fragment_cache.listing_key(page_part, scope) if page_part else None
     params = listing_params(request.GET, search=False)
     size = per_page(request)
-    key = fragment_cache.listing_key(f"category:{node.pk}:{params.cache_part(size)}")
+    key = fragment_cache.listing_key(
+        f"category:{node.pk}:{params.cache_part(size)}", scope
+    )
     entry = _fresh(fragment_cache.get(key))
     if entry is None:
         at = timezone.now()
@@ -192,6 +208,8 @@ def _category_page(request, parts: list[str]):
         },
     )
     response.cacheable = not params.notes and "clamped" not in entry
+    response.category_id = node.pk
+    response.page_key = page_key
     response.expires = entry["expires"]
     return response
 
@@ -202,7 +220,8 @@ def _category_page(request, parts: list[str]):
 def _search_key(params: ListingParams, size: int) -> str:
     # The cleaned words as typed (the form shows them back) plus every filter.
     return fragment_cache.listing_key(
-        f"search:{params.category_id or ''}:{params.cache_part(size)}:q={params.query}"
+        f"search:{params.category_id or ''}:{params.cache_part(size)}:q={params.query}",
+        fragment_cache.SEARCH,
     )
 
 
