@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 
 TTL = 3600
 LISTING_VERSION = "catalog:listing:version"
@@ -36,18 +35,19 @@ def _bump(key: str) -> None:
         cache.set(key, 2, timeout=None)
 
 
-def _product_version_key(product_id: int) -> str:
-    return f"catalog:product:{product_id}:version"
+def _product_version_key(slug: str) -> str:
+    return f"catalog:slug:{slug}:version"
 
 
-def product_get(product_id: int, part: str):
-    """A product fragment still at the product's current version, in one round trip.
+def product_get(slug: str, part: str):
+    """A product page fragment still at its product's current version, in one round trip.
 
-    The version is stored inside the entry (not in the key), so the version and the entry
-    come back together (MGET) instead of one GET after the other on the hot path.
+    Keyed by the slug in the URL, so a request needs no slug-to-id lookup first; the version
+    is stored inside the entry (not in the key), so the version and the entry come back
+    together (MGET): one round trip on the hot path.
     """
-    version_key = _product_version_key(product_id)
-    entry_key = f"catalog:product:{product_id}:{part}"
+    version_key = _product_version_key(slug)
+    entry_key = f"catalog:slug:{slug}:{part}"
     found = cache.get_many([version_key, entry_key])
     entry = found.get(entry_key)
     version = found.get(version_key)
@@ -56,13 +56,13 @@ def product_get(product_id: int, part: str):
     return entry if entry.get("version") == int(version) else None
 
 
-def product_version(product_id: int) -> int:
+def product_version(slug: str) -> int:
     """Read before rendering: a change while rendering then leaves the fragment stale-marked."""
-    return _version(_product_version_key(product_id))
+    return _version(_product_version_key(slug))
 
 
-def product_put(product_id: int, part: str, entry: dict, version: int) -> None:
-    put(f"catalog:product:{product_id}:{part}", {**entry, "version": version})
+def product_put(slug: str, part: str, entry: dict, version: int) -> None:
+    put(f"catalog:slug:{slug}:{part}", {**entry, "version": version})
 
 
 def _scope_version_key(scope: str) -> str:
@@ -83,31 +83,40 @@ def listing_key(part: str, scope: str) -> str:
     return "catalog:listing:v{}.{}:{}:{}".format(*versions, scope, part)
 
 
-def _listing_scopes(product_ids, category_ids) -> set[str]:
-    """The listings that may show these products or products of these categories: each
-    category with its ancestors (a category page lists its whole subtree), home, search."""
-    from .models import Category
+def _affected(product_ids, category_ids) -> tuple[set[str], set[str]]:
+    """The slugs of these products, and the listings that may show them or products of
+    these categories: each category with its ancestors (a category page lists its whole
+    subtree), home, search."""
+    from .models import Category, Product
 
-    paths = Category.all_objects.filter(
-        Q(products__pk__in=product_ids) | Q(pk__in=category_ids)
-    ).values_list("path", flat=True)
-    ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
-    return {HOME, SEARCH, *(category_scope(pk) for pk in ids)}
-
-
-def product_cache_invalidate(*product_ids: int, category_ids=()) -> None:
-    """After commit: forget cached fragments of these products and the listings that may
-    show them (`category_ids`: categories they were in before, for a move). With no ids:
-    every listing."""
-    scopes = (
-        _listing_scopes(product_ids, category_ids)
-        if product_ids or category_ids
-        else set()
+    rows = list(
+        Product.all_objects.filter(pk__in=product_ids).values_list(
+            "slug", "category__path"
+        )
     )
+    paths = [path for _, path in rows]
+    if category_ids:
+        paths += Category.all_objects.filter(pk__in=category_ids).values_list(
+            "path", flat=True
+        )
+    ids = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+    scopes = {HOME, SEARCH, *(category_scope(pk) for pk in ids)}
+    return {slug for slug, _ in rows}, scopes
+
+
+def product_cache_invalidate(*product_ids: int, category_ids=(), slugs=()) -> None:
+    """After commit: forget cached pages of these products (also under `slugs`: ones they
+    had before, for a rename) and the listings that may show them (`category_ids`:
+    categories they were in before, for a move). With no ids: every listing."""
+    scopes: set[str] = set()
+    slugs = set(slugs)
+    if product_ids or category_ids:
+        current, scopes = _affected(product_ids, category_ids)
+        slugs |= current
 
     def bump():
-        for product_id in product_ids:
-            _bump(_product_version_key(product_id))
+        for slug in sorted(slugs):
+            _bump(_product_version_key(slug))
         for scope in sorted(scopes):
             _bump(_scope_version_key(scope))
         if not scopes:

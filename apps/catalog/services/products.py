@@ -104,8 +104,15 @@ def product_update(
         ProductSlug.objects.update_or_create(
             slug=old_slug, defaults={"product": product}
         )
-    # A move leaves the old category's listings (and its ancestors') stale too.
-    product_cache_invalidate(product.pk, category_ids=[old_category_id])
+    # A move leaves the old category's listings (and its ancestors') stale too; a rename
+    # the page cached under the old slug (which now redirects).
+    product_cache_invalidate(
+        product.pk,
+        category_ids=[old_category_id]
+        if old_category_id != product.category_id
+        else [],
+        slugs=[old_slug],
+    )
     return product
 
 
