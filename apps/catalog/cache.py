@@ -74,13 +74,17 @@ def category_scope(category_id: int) -> str:
     return f"category:{category_id}"
 
 
-def listing_key(part: str, scope: str) -> str:
-    """The key of a listing fragment of `scope` (HOME, SEARCH or `category_scope(id)`), at
+def listing_keys(scope: str, *parts: str) -> list[str]:
+    """The keys of listing fragments of `scope` (HOME, SEARCH or `category_scope(id)`), at
     the catalog's and the scope's current versions (both read in one round trip)."""
     keys = [LISTING_VERSION, _scope_version_key(scope)]
     found = cache.get_many(keys)
-    versions = [found.get(key) or _version(key) for key in keys]
-    return "catalog:listing:v{}.{}:{}:{}".format(*versions, scope, part)
+    catalog, own = (found.get(key) or _version(key) for key in keys)
+    return [f"catalog:listing:v{catalog}.{own}:{scope}:{part}" for part in parts]
+
+
+def listing_key(part: str, scope: str) -> str:
+    return listing_keys(scope, part)[0]
 
 
 def _affected(product_ids, category_ids) -> tuple[set[str], set[str]]:

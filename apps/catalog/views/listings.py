@@ -144,13 +144,13 @@ def _category_page(request, parts: list[str], page_part: str | None = None):
     if found is None:
         raise Http404("No such category.")
     node, ancestors = found
-    scope = fragment_cache.category_scope(node.pk)
-    # Versions are read before rendering: a change meanwhile leaves the entries unread.
-    page_key = fragment_cache.listing_key(page_part, scope) if page_part else None
     params = listing_params(request.GET, search=False)
     size = per_page(request)
-    key = fragment_cache.listing_key(
-        f"category:{node.pk}:{params.cache_part(size)}", scope
+    # Versions are read before rendering: a change meanwhile leaves the entries unread.
+    key, page_key = fragment_cache.listing_keys(
+        fragment_cache.category_scope(node.pk),
+        f"category:{node.pk}:{params.cache_part(size)}",
+        page_part or "",
     )
     entry = _fresh(fragment_cache.get(key))
     if entry is None:
@@ -209,7 +209,7 @@ def _category_page(request, parts: list[str], page_part: str | None = None):
     )
     response.cacheable = not params.notes and "clamped" not in entry
     response.category_id = node.pk
-    response.page_key = page_key
+    response.page_key = page_key if page_part else None
     response.expires = entry["expires"]
     return response
 
