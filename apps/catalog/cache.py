@@ -74,17 +74,48 @@ def category_scope(category_id: int) -> str:
     return f"category:{category_id}"
 
 
-def listing_keys(scope: str, *parts: str) -> list[str]:
-    """The keys of listing fragments of `scope` (HOME, SEARCH or `category_scope(id)`), at
-    the catalog's and the scope's current versions (both read in one round trip)."""
+def listing_versions(scope: str) -> tuple[int, int]:
+    """The catalog's and the scope's (HOME, SEARCH or `category_scope(id)`) current listing
+    versions, in one round trip."""
     keys = [LISTING_VERSION, _scope_version_key(scope)]
     found = cache.get_many(keys)
-    catalog, own = (found.get(key) or _version(key) for key in keys)
-    return [f"catalog:listing:v{catalog}.{own}:{scope}:{part}" for part in parts]
+    catalog, own = (int(found.get(key) or _version(key)) for key in keys)
+    return catalog, own
+
+
+def versioned_key(scope: str, versions: tuple[int, int], part: str) -> str:
+    return f"catalog:listing:v{versions[0]}.{versions[1]}:{scope}:{part}"
 
 
 def listing_key(part: str, scope: str) -> str:
-    return listing_keys(scope, part)[0]
+    """The key of a listing fragment of `scope` at its current versions."""
+    return versioned_key(scope, listing_versions(scope), part)
+
+
+def category_page_get(part: str) -> dict | None:
+    """A whole anonymous category page (`part`: its path and query) still at its category's
+    listing versions. Keyed by the path (the category is not known before a query), with
+    the category and the versions inside: the entry and the catalog's version in one round
+    trip, the category's version in a second."""
+    entry_key = f"catalog:listing:page:{part}"
+    found = cache.get_many([entry_key, LISTING_VERSION])
+    entry, catalog = found.get(entry_key), found.get(LISTING_VERSION)
+    if not isinstance(entry, dict) or catalog is None:
+        return None
+    own = cache.get(_scope_version_key(category_scope(entry["category_id"])))
+    if own is None or [int(catalog), int(own)] != list(entry["versions"]):
+        return None
+    return entry
+
+
+def category_page_put(
+    part: str, entry: dict, *, category_id: int, versions: tuple[int, int]
+) -> None:
+    """Keep a whole category page, built at `versions` (read before rendering)."""
+    put(
+        f"catalog:listing:page:{part}",
+        {**entry, "category_id": category_id, "versions": list(versions)},
+    )
 
 
 def _affected(product_ids, category_ids) -> tuple[set[str], set[str]]:

@@ -103,43 +103,33 @@ def category(request, slugs: str):
     parts = slugs.strip("/").split("/")
     if len(parts) > MAX_DEPTH or not all(_SLUG.match(part) for part in parts):
         raise Http404("No such category.")
-    path = "/".join(parts)
     page_part = None
     if _anonymous(request):
         query = "&".join(
             sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)
         )
-        page_part = f"page:category:{per_page(request)}:{path}?{query}"
-        # The category the path named last time: its listing version keys the page.
-        known_id = fragment_cache.get(_category_path_key(path))
-        if known_id is not None:
-            page_key = fragment_cache.listing_key(
-                page_part, fragment_cache.category_scope(known_id)
-            )
-            cached = _fresh(fragment_cache.get(page_key))
-            if cached is not None:
-                return HttpResponse(
-                    cached["page"]
-                )  # no query at all: the category's listing version decides
-    response = _category_page(request, parts, page_part)
+        page_part = f"category:{per_page(request)}:{'/'.join(parts)}?{query}"
+        cached = _fresh(fragment_cache.category_page_get(page_part))
+        if cached is not None:
+            return HttpResponse(
+                cached["page"]
+            )  # no query at all: the category's listing versions decide
+    response = _category_page(request, parts)
     if (
         page_part is not None
         and response.status_code == 200
         and getattr(response, "cacheable", False)
     ):
-        fragment_cache.put(_category_path_key(path), response.category_id)
-        fragment_cache.put(
-            response.page_key,
+        fragment_cache.category_page_put(
+            page_part,
             {"page": response.content.decode(), "expires": response.expires},
+            category_id=response.category_id,
+            versions=response.listing_versions,
         )
     return response
 
 
-def _category_path_key(path: str) -> str:
-    return f"catalog:category-path:{path}"
-
-
-def _category_page(request, parts: list[str], page_part: str | None = None):
+def _category_page(request, parts: list[str]):
     found = selectors.category_by_slugs(parts)
     if found is None:
         raise Http404("No such category.")
@@ -147,10 +137,10 @@ def _category_page(request, parts: list[str], page_part: str | None = None):
     params = listing_params(request.GET, search=False)
     size = per_page(request)
     # Versions are read before rendering: a change meanwhile leaves the entries unread.
-    key, page_key = fragment_cache.listing_keys(
-        fragment_cache.category_scope(node.pk),
-        f"category:{node.pk}:{params.cache_part(size)}",
-        page_part or "",
+    scope = fragment_cache.category_scope(node.pk)
+    versions = fragment_cache.listing_versions(scope)
+    key = fragment_cache.versioned_key(
+        scope, versions, f"category:{node.pk}:{params.cache_part(size)}"
     )
     entry = _fresh(fragment_cache.get(key))
     if entry is None:
@@ -209,7 +199,7 @@ def _category_page(request, parts: list[str], page_part: str | None = None):
     )
     response.cacheable = not params.notes and "clamped" not in entry
     response.category_id = node.pk
-    response.page_key = page_key if page_part else None
+    response.listing_versions = versions
     response.expires = entry["expires"]
     return response
 
