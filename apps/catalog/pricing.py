@@ -62,6 +62,19 @@ def price_compute(
     )
 
 
+def prefetched(variant: ProductVariant, name: str):
+    """A variant's prefetched `prices`, `promotions` or `tiers`, or None when not loaded.
+
+    Listing cards prefetch them as lists (`Prefetch(..., to_attr="prefetched_<name>")`):
+    Django then sets one attribute per variant instead of building a queryset for each,
+    which cost more than the queries themselves on a page of 24 cards.
+    """
+    found = getattr(variant, f"prefetched_{name}", None)
+    if found is None:
+        found = getattr(variant, "_prefetched_objects_cache", {}).get(name)
+    return found
+
+
 def price_for(
     variant: ProductVariant,
     quantity: int = 1,
@@ -74,23 +87,18 @@ def price_for(
     pages), else three small indexed queries.
     """
     at = at or timezone.now()
-    cache = getattr(variant, "_prefetched_objects_cache", {})
-    prices = (
-        cache["prices"] if "prices" in cache else Price.objects.filter(variant=variant)
-    )
+    prices = prefetched(variant, "prices")
+    if prices is None:
+        prices = Price.objects.filter(variant=variant)
     base = next((p.amount for p in prices if p.currency == currency), None)
     if base is None:
         return None
-    promos = (
-        cache["promotions"]
-        if "promotions" in cache
-        else PromotionalPrice.objects.filter(variant=variant, currency=currency)
-    )
-    tiers = (
-        cache["tiers"]
-        if "tiers" in cache
-        else TierPrice.objects.filter(variant=variant, currency=currency)
-    )
+    promos = prefetched(variant, "promotions")
+    if promos is None:
+        promos = PromotionalPrice.objects.filter(variant=variant, currency=currency)
+    tiers = prefetched(variant, "tiers")
+    if tiers is None:
+        tiers = TierPrice.objects.filter(variant=variant, currency=currency)
     return price_compute(
         base=base,
         currency=currency,

@@ -30,3 +30,16 @@ def search_words_refresh_task(run: JobRun) -> int:
 
     services.search_words_refresh()
     return SearchWord.objects.count()
+
+
+@maintenance_job(
+    "catalog.category_listings_refresh",
+    schedule=crontab(minute="*/5"),
+    exclusive=True,
+)
+def category_listings_refresh_task(run: JobRun) -> int:
+    """Refresh the product counts and option values of unfiltered category listings."""
+    from .models import CategoryListing
+
+    services.category_listings_refresh()
+    return CategoryListing.objects.count()

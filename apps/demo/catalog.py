@@ -596,6 +596,8 @@ def seed_catalog(stdout: IO[str] | OutputWrapper, *, products: int) -> int:
         progress(stdout, "ratings", 1, 1)
         services.search_words_refresh()
         progress(stdout, "search words", 1, 1)
+        services.category_listings_refresh()
+        progress(stdout, "listings", 1, 1)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [LOCK])

@@ -47,3 +47,28 @@ def test_search_words_are_refreshed_by_the_job():
     assert run.outcome == "success"
     assert run.rows == SearchWord.objects.count()
     assert SearchWord.objects.get(word="hammock").products == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_category_listings_are_refreshed_by_the_job():
+    from apps.auditing.jobs import job_execute
+    from apps.catalog.models import CategoryListing
+
+    root = services.category_create(name="Outdoor")
+    child = services.category_create(name="Tents", parent=root)
+    services.product_create(
+        product_type=ProductType.objects.create(name="T"),
+        category=child,
+        name="Dome Tent",
+        status="active",
+    )
+    assert not CategoryListing.objects.filter(category_id=root.pk).exists()
+
+    run = job_execute("catalog.category_listings_refresh")
+
+    assert run.outcome == "success"
+    assert (
+        run.rows == CategoryListing.objects.count() == 3
+    )  # two categories, the catalog
+    assert CategoryListing.objects.get(category_id=root.pk).products == 1
+    assert CategoryListing.objects.get(category_id=0).products == 1

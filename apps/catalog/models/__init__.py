@@ -13,11 +13,12 @@ from .products import (
     ProductVariant,
 )
 from .reviews import ProductRating, Review
-from .search import SearchWord
+from .search import CategoryListing, SearchWord
 
 __all__ = [
     "AttributeDefinition",
     "Category",
+    "CategoryListing",
     "TreeOrder",
     "OptionValue",
     "Price",

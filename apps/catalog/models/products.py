@@ -170,10 +170,16 @@ class Product(SoftDeleteModel):
                 condition=Q(status="active", deleted_at__isnull=True),
                 name="catalog_product_price",
             ),
+            # "What is new" on the home page and the whole catalog, newest first.
             models.Index(
-                fields=["is_featured"],
+                fields=["-created_at", "-id"],
+                condition=Q(status="active", deleted_at__isnull=True),
+                name="catalog_product_newest",
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
                 condition=Q(is_featured=True, status="active", deleted_at__isnull=True),
-                name="catalog_product_featured",
+                name="catalog_product_featured_new",
             ),
         ]
         triggers = [

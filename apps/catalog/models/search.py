@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -20,3 +21,24 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return f"{self.word} ({self.products} products)"
+
+
+class CategoryListing(models.Model):
+    """What an unfiltered listing of a category's subtree shows besides its products: how
+    many published products it holds and which option values their active variants have.
+
+    A materialized view (migration catalog.0010) refreshed by the
+    `catalog.category_listings_refresh` job; `category_id` 0 is the whole catalog. Counting
+    and joining a large subtree on every cold page is what it saves.
+    """
+
+    category_id = models.IntegerField(primary_key=True)
+    products = models.PositiveIntegerField()
+    option_value_ids = ArrayField(models.IntegerField())
+
+    class Meta:
+        managed = False
+        db_table = "catalog_categorylisting"
+
+    def __str__(self):
+        return f"category {self.category_id}: {self.products} products"

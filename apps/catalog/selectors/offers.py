@@ -21,7 +21,7 @@ from ..models import (
     PromotionalPrice,
     TierPrice,
 )
-from ..pricing import Quote, price_for
+from ..pricing import Quote, prefetched, price_for
 
 
 def products_published(at: dt.datetime | None = None) -> QuerySet[Product]:
@@ -42,17 +42,33 @@ def _promotions_not_over(at: dt.datetime, currency: str) -> QuerySet[Promotional
     )
 
 
-def variant_price_prefetches(at: dt.datetime, currency: str = "EUR") -> list[Prefetch]:
-    """What `price_for` needs, prefetched for many variants at once."""
+def variant_price_prefetches(
+    at: dt.datetime, currency: str = "EUR", *, as_lists: bool = False
+) -> list[Prefetch]:
+    """What `price_for` needs, prefetched for many variants at once (`as_lists`: as
+    `prefetched_<name>` lists, read through `pricing.prefetched`)."""
+
+    def to(name: str) -> str | None:
+        return f"prefetched_{name}" if as_lists else None
+
     return [
-        Prefetch("prices", queryset=Price.objects.filter(currency=currency)),
-        Prefetch("promotions", queryset=_promotions_not_over(at, currency)),
+        Prefetch(
+            "prices",
+            queryset=Price.objects.filter(currency=currency),
+            to_attr=to("prices"),
+        ),
+        Prefetch(
+            "promotions",
+            queryset=_promotions_not_over(at, currency),
+            to_attr=to("promotions"),
+        ),
         Prefetch(
             "tiers",
             # Explicit order: the model's ("variant", ...) ordering would join two tables.
             queryset=TierPrice.objects.filter(currency=currency).order_by(
                 "min_quantity"
             ),
+            to_attr=to("tiers"),
         ),
     ]
 
@@ -62,7 +78,7 @@ def card_prefetches(at: dt.datetime, currency: str = "EUR") -> list[Prefetch]:
     variants = (
         ProductVariant.objects.filter(is_active=True)
         .order_by("position", "id")
-        .prefetch_related(*variant_price_prefetches(at, currency))
+        .prefetch_related(*variant_price_prefetches(at, currency, as_lists=True))
     )
     return [
         Prefetch("variants", queryset=variants, to_attr="active_variants"),
@@ -108,7 +124,8 @@ def price_changes_after(variants, at: dt.datetime) -> dt.datetime | None:
     """The next moment a promotion of these variants starts or ends (prefetched data)."""
     moments = []
     for variant in variants:
-        for promotion in variant.promotions.all():
+        promotions = prefetched(variant, "promotions")
+        for promotion in variant.promotions.all() if promotions is None else promotions:
             for edge in (promotion.valid_during.lower, promotion.valid_during.upper):
                 if edge is not None and edge > at:
                     moments.append(edge)

@@ -33,10 +33,12 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from ..models import (
     Category,
+    CategoryListing,
     OptionValue,
     Product,
     ProductVariant,
@@ -141,11 +143,14 @@ def _prefix_search(query: str) -> SearchQuery | None:
     )
 
 
-def _set_trigram_threshold() -> None:
+def _set_search_settings() -> None:
     # SET LOCAL semantics: scoped to the surrounding transaction, never leaks to the pool.
+    # No parallel workers: the facets over a few thousand variants looked "big" enough to
+    # the planner, and starting a worker (5-9 ms measured) cost more than the 4 ms of work.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
+            " set_config('max_parallel_workers_per_gather', '0', true)",
             [str(TRIGRAM_THRESHOLD)],
         )
 
@@ -249,18 +254,18 @@ def _typos(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
     )
 
 
-def _matching_words(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
-    """Products of `qs` matching `query`, from the first matcher that finds any: the words
-    (stemmed full text), then the words as prefixes of names, then names close to the query.
+def _matching_ids(qs: QuerySet[Product], query: str) -> list[int]:
+    """Ids of products of `qs` matching `query`, from the first matcher that finds any: the
+    words (stemmed full text), then the words as prefixes of names, then names close to the
+    query.
 
     So a typo rescue never adds unrelated names to real matches. Each matcher reads its GIN
     index and stops after SEARCH_CANDIDATES rows (no ORDER BY: index order), so a common word
-    costs about what a rare one does; `_ordered` ranks them. The ids come back as arrays
-    computed once (InitPlans), a later one only when reached: `pk IN (a) OR pk IN (b)` would
-    be a filter on a sequential scan of the whole table.
+    costs about what a rare one does; `_ordered` ranks them. One query of its own: the page's
+    rows and its facets then read these ids instead of matching twice (trigram matching is
+    the dearest part of a search). Each matcher is an InitPlan PostgreSQL runs only when the
+    earlier ones found nothing.
     """
-    if not query:
-        return qs
     matchers = [qs.filter(search_vector=_words_search(query))]
     prefixes = _prefix_search(query)
     if prefixes is not None:
@@ -272,7 +277,12 @@ def _matching_words(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
             for matcher in matchers
         )
     )
-    return qs.filter(_AnyOf(F("pk"), candidates))
+    query_ = Query(Product)
+    compiler = query_.get_compiler(connection=connection)
+    sql, params = compiler.compile(candidates.resolve_expression(query_))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", params)
+        return list(cursor.fetchone()[0] or [])
 
 
 def _ordered(qs: QuerySet[Product], query: str, sort: str) -> QuerySet[Product]:
@@ -306,22 +316,50 @@ def _ordered(qs: QuerySet[Product], query: str, sort: str) -> QuerySet[Product]:
     return qs.order_by("-created_at", "-id")
 
 
-def _facets(qs: QuerySet[Product]) -> list[OptionValue]:
+def _precomputed_scope(filters: ProductFilters) -> int | None:
+    """The `CategoryListing` row describing all results of these filters (a category's
+    subtree, or 0: the whole catalog), when there are no words and no other filter."""
+    if (
+        filters.query
+        or filters.min_price is not None
+        or filters.max_price is not None
+        or filters.in_stock
+        or filters.option_value_ids
+    ):
+        return None
+    return filters.category.pk if filters.category is not None else 0
+
+
+def _precomputed(scope: int, column: str) -> Subquery:
+    return Subquery(
+        CategoryListing.objects.filter(category_id=scope).values(column)[:1]
+    )
+
+
+def _facets(
+    qs: QuerySet[Product], scope: int | None, product_ids: list[int] | None
+) -> list[OptionValue]:
     # One pass over the results' variants (DISTINCT value ids, an InitPlan run once), not
     # one EXISTS probe per option value: a probe walks every variant having the value
-    # (~6,000 each at 100k products) whether or not it is among the results.
+    # (~6,000 each at 100k products) whether or not it is among the results. Unfiltered,
+    # the precomputed values of the subtree; that pass only for a category the last
+    # refresh did not see (COALESCE runs the InitPlan only when it gets there).
     through = ProductVariant.option_values.through
-    used = (
+    used = ArraySubquery(
         through.objects.filter(
-            productvariant__product__in=qs.values("pk"),
+            productvariant__product__in=qs.values("pk")
+            if product_ids is None
+            else product_ids,
             productvariant__is_active=True,
             productvariant__deleted_at__isnull=True,
         )
         .values("optionvalue_id")
         .distinct()
     )
+    if scope is not None:
+        used = Coalesce(_precomputed(scope, "option_value_ids"), used)
     return list(
-        OptionValue.objects.filter(_AnyOf(F("pk"), ArraySubquery(used)))
+        OptionValue.objects.filter(_AnyOf(F("pk"), used))
         .select_related("option")
         .order_by("option__position", "option__name", "option_id", "position", "value")[
             :MAX_FACETS
@@ -360,13 +398,23 @@ def product_search(
     # A transaction only to scope the trigram threshold (SET LOCAL) to this search.
     with transaction.atomic() if filters.query else contextlib.nullcontext():
         if filters.query:
-            _set_trigram_threshold()
+            _set_search_settings()
         option_values, groups = _option_groups(filters.option_value_ids)
-        base = _matching_words(_filtered(filters, at), filters.query)
+        base = _filtered(filters, at)
+        product_ids = None
+        if filters.query:
+            product_ids = _matching_ids(base, filters.query)
+            base = base.filter(pk__in=product_ids)
         matching = _with_options(base, groups)
+        # Unfiltered, the total is precomputed: counting a large subtree scans all of it.
+        scope = _precomputed_scope(filters)
         rows_qs = (
             _ordered(matching, filters.query, sort)
-            .annotate(total=Window(Count("pk")))
+            .annotate(
+                total=Window(Count("pk"))
+                if scope is None
+                else _precomputed(scope, "products")
+            )
             .defer("search_vector", "description", "attributes")
             .prefetch_related(*card_prefetches(at))
         )
@@ -378,6 +426,10 @@ def product_search(
         products, number = fetch(page), page
         if products:
             total = products[0].total
+            if total is None:  # a category the last refresh did not see
+                total = matching.count()
+            # A precomputed total lags behind products added since: never fewer than shown.
+            total = max(total, (number - 1) * per_page + len(products))
         else:
             # Past the last page (or nothing found): show the last page instead.
             total = matching.count() if page > 1 else 0
@@ -386,7 +438,11 @@ def product_search(
                 products = fetch(number)
             else:
                 number = 1
-        facets = _facets(base) if with_facets else []
+        facets = (
+            _facets(base, scope, product_ids)
+            if with_facets and product_ids != []
+            else []
+        )
         suggestion = ""
         if filters.query and (total < FEW_RESULTS or not products[0].full_text):
             suggestion = search_suggestion(filters.query)

@@ -47,7 +47,7 @@ from .products import (
     products_set_status,
 )
 from .reviews import ratings_refresh, review_moderate, review_submit
-from .search import search_words_refresh
+from .search import category_listings_refresh, search_words_refresh
 from .variants import (
     VARIANT_FIELDS,
     variant_create,
@@ -97,6 +97,7 @@ __all__ = [
     "review_moderate",
     "review_submit",
     "search_words_refresh",
+    "category_listings_refresh",
     "tier_delete",
     "tier_set",
     "tier_update",

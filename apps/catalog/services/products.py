@@ -84,6 +84,7 @@ def product_update(
     if "attributes" in fields:
         fields["attributes"] = attributes_validate(fields["attributes"])
     old_slug, old_name = product.slug, product.name
+    old_category_id = product.category_id
     for key, value in fields.items():
         setattr(product, key, value)
     by(product, actor)
@@ -103,7 +104,15 @@ def product_update(
         ProductSlug.objects.update_or_create(
             slug=old_slug, defaults={"product": product}
         )
-    product_cache_invalidate(product.pk)
+    # A move leaves the old category's listings (and its ancestors') stale too; a rename
+    # the page cached under the old slug (which now redirects).
+    product_cache_invalidate(
+        product.pk,
+        category_ids=[old_category_id]
+        if old_category_id != product.category_id
+        else [],
+        slugs=[old_slug],
+    )
     return product
 
 

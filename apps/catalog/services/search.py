@@ -1,4 +1,4 @@
-"""The search vocabulary behind "did you mean …"."""
+"""The search vocabulary behind "did you mean …", and the precomputed listing counts."""
 
 from __future__ import annotations
 
@@ -13,3 +13,13 @@ def search_words_refresh() -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT catalog_searchword_refresh()")
+
+
+def category_listings_refresh() -> None:
+    """Recompute each category subtree's product count and option values for unfiltered
+    listings (readers are not blocked).
+
+    Through the owner's function (migration catalog.0010): only a view's owner may refresh it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT catalog_categorylisting_refresh()")

@@ -232,10 +232,6 @@ def _fresh(entry) -> dict | None:
     return None
 
 
-def _slug_key(slug: str) -> str:
-    return f"catalog:slug:{slug}"
-
-
 def _anonymous(request) -> bool:
     """No session and no pending messages: every such visitor gets the very same page."""
     return (

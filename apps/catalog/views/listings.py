@@ -35,7 +35,7 @@ from .common import (
 
 def storefront_home(request):
     """Featured categories, featured products and what is new."""
-    key = fragment_cache.listing_key("home")
+    key = fragment_cache.listing_key("home", fragment_cache.HOME)
     entry = _fresh(fragment_cache.get(key))
     if entry is None:
         at = timezone.now()
@@ -103,27 +103,28 @@ def category(request, slugs: str):
     parts = slugs.strip("/").split("/")
     if len(parts) > MAX_DEPTH or not all(_SLUG.match(part) for part in parts):
         raise Http404("No such category.")
-    page_key = None
+    page_part = None
     if _anonymous(request):
         query = "&".join(
             sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values)
         )
-        page_key = fragment_cache.listing_key(
-            f"page:category:{per_page(request)}:{'/'.join(parts)}?{query}"
-        )
-        cached = _fresh(fragment_cache.get(page_key))
+        page_part = f"category:{per_page(request)}:{'/'.join(parts)}?{query}"
+        cached = _fresh(fragment_cache.category_page_get(page_part))
         if cached is not None:
             return HttpResponse(
                 cached["page"]
-            )  # no query at all: the listing version decides
+            )  # no query at all: the category's listing versions decide
     response = _category_page(request, parts)
     if (
-        page_key is not None
+        page_part is not None
         and response.status_code == 200
         and getattr(response, "cacheable", False)
     ):
-        fragment_cache.put(
-            page_key, {"page": response.content.decode(), "expires": response.expires}
+        fragment_cache.category_page_put(
+            page_part,
+            {"page": response.content.decode(), "expires": response.expires},
+            category_id=response.category_id,
+            versions=response.listing_versions,
         )
     return response
 
@@ -135,7 +136,12 @@ def _category_page(request, parts: list[str]):
     node, ancestors = found
     params = listing_params(request.GET, search=False)
     size = per_page(request)
-    key = fragment_cache.listing_key(f"category:{node.pk}:{params.cache_part(size)}")
+    # Versions are read before rendering: a change meanwhile leaves the entries unread.
+    scope = fragment_cache.category_scope(node.pk)
+    versions = fragment_cache.listing_versions(scope)
+    key = fragment_cache.versioned_key(
+        scope, versions, f"category:{node.pk}:{params.cache_part(size)}"
+    )
     entry = _fresh(fragment_cache.get(key))
     if entry is None:
         at = timezone.now()
@@ -192,6 +198,8 @@ def _category_page(request, parts: list[str]):
         },
     )
     response.cacheable = not params.notes and "clamped" not in entry
+    response.category_id = node.pk
+    response.listing_versions = versions
     response.expires = entry["expires"]
     return response
 
@@ -202,7 +210,8 @@ def _category_page(request, parts: list[str]):
 def _search_key(params: ListingParams, size: int) -> str:
     # The cleaned words as typed (the form shows them back) plus every filter.
     return fragment_cache.listing_key(
-        f"search:{params.category_id or ''}:{params.cache_part(size)}:q={params.query}"
+        f"search:{params.category_id or ''}:{params.cache_part(size)}:q={params.query}",
+        fragment_cache.SEARCH,
     )
 
 

@@ -25,7 +25,6 @@ from .common import (
     _expires,
     _fresh,
     _positive_int,
-    _slug_key,
     category_url,
     money,
 )
@@ -168,13 +167,10 @@ def product(request, slug: str):
     """A published product; an old slug redirects to the current one."""
     variant_id = _positive_int(request.GET.get("variant", ""))
     part = "detail" if variant_id is None else f"detail:variant={variant_id}"
-    product_id = fragment_cache.get(_slug_key(slug))
-    version = None
-    if product_id is not None:
-        entry = _fresh(fragment_cache.product_get(product_id, part))
-        if entry is not None and entry["slug"] == slug:
-            return _product_response(request, entry, product_id=product_id, part=part)
-        version = fragment_cache.product_version(product_id)
+    entry = _fresh(fragment_cache.product_get(slug, part))
+    if entry is not None:
+        return _product_response(request, entry, slug=slug, part=part)
+    version = fragment_cache.product_version(slug)
     at = timezone.now()
     detail = selectors.product_detail(slug, at)
     if detail is None:
@@ -186,20 +182,14 @@ def product(request, slug: str):
         return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
     entry, found = _render_product_entry(detail, variant_id, at)
     if found:
-        pk = detail.product.pk
-        if pk != product_id:  # a new or reused slug: the version was not read before
-            version = fragment_cache.product_version(pk)
-        fragment_cache.product_put(pk, part, entry, version)
-        fragment_cache.put(_slug_key(slug), pk)
+        fragment_cache.product_put(slug, part, entry, version)
         entry = {**entry, "version": version}
-        return _product_response(request, entry, product_id=pk, part=part)
+        return _product_response(request, entry, slug=slug, part=part)
     return _product_response(request, entry)
 
 
-def _product_response(
-    request, entry: dict, *, product_id: int | None = None, part: str = ""
-):
-    if product_id is not None and _anonymous(request) and "page" in entry:
+def _product_response(request, entry: dict, *, slug: str | None = None, part: str = ""):
+    if slug is not None and _anonymous(request) and "page" in entry:
         # the whole page, cached with the fragment
         return HttpResponse(_with_csrf_token(request, entry["page"]))
     response = render(
@@ -211,14 +201,10 @@ def _product_response(
             "meta_description": entry["description"],
         },
     )
-    if (
-        product_id is not None
-        and _anonymous(request)
-        and entry.get("version") is not None
-    ):
+    if slug is not None and _anonymous(request) and entry.get("version") is not None:
         page = response.content.decode()
         fragment_cache.product_put(
-            product_id, part, {**entry, "page": page}, entry["version"]
+            slug, part, {**entry, "page": page}, entry["version"]
         )
     response.content = _with_csrf_token(request, response.content.decode())
     return response

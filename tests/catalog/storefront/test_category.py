@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from apps.accounts import services
+from apps.catalog import selectors
+from apps.catalog import services as catalog_services
+from apps.catalog.models import Category, CategoryListing, ProductVariant
 from tests.accounts.factories import UserFactory
+from tests.catalog.factories import (
+    CategoryFactory,
+    OptionValueFactory,
+    ProductFactory,
+    ProductVariantFactory,
+)
 
 from .helpers import make_product
 
 pytestmark = pytest.mark.django_db
 
 # Measured once, asserted exactly: a change in this is a change in the page's cost.
-# Category: category by path, rows + window count, variants, prices, promotions, tiers,
-# primary images, option facets, subcategories.
+# Category: category by path, rows + the precomputed count, variants, prices, promotions,
+# tiers, primary images, option facets (precomputed), subcategories.
 CATEGORY_PAGE_QUERIES = 9
 
 
@@ -74,6 +86,7 @@ def test_a_customers_page_size_preference_sizes_the_category_and_search_pages(
 def test_category_page_query_count_does_not_depend_on_page_size(
     client, many_products, settings, django_assert_num_queries
 ):
+    catalog_services.category_listings_refresh()
     settings.CATALOG_PER_PAGE = 5
     with django_assert_num_queries(CATEGORY_PAGE_QUERIES):
         small_page = client.get("/c/clothing/")
@@ -84,6 +97,23 @@ def test_category_page_query_count_does_not_depend_on_page_size(
     assert small_page.content.decode().count('class="product-card"') == 5
     assert big_page.content.decode().count('class="product-card"') == 24
     assertContains(big_page, "1–24 of 30 products")
+
+
+def test_category_the_last_refresh_did_not_see_is_counted_live(
+    client, many_products, django_assert_num_queries
+):
+    # given listings refreshed before a new subcategory got its products
+    clothing = Category.objects.get(slug="clothing")
+    catalog_services.category_listings_refresh()
+    sale = CategoryFactory(name="Sale", parent=clothing)
+    for n in range(3):
+        make_product(f"Sale Item {n}", category=sale)
+
+    with django_assert_num_queries(CATEGORY_PAGE_QUERIES + 1):  # + the live count
+        response = client.get("/c/clothing/sale/")
+
+    assertContains(response, "1–3 of 3 products")
+    assertContains(response, "Sale Item 2")
 
 
 def test_cached_category_page_runs_no_query_for_anonymous_visitors(
@@ -139,3 +169,108 @@ def test_category_page_sorts_and_paginates(client, tree, settings):
     assert listed("?sort=-price&page=2") == ["Cheap"]
     assert listed("") == ["Dear", "Cheap"]  # newest first
     assert listed("?page=2") == ["Mid"]
+
+
+# --- precomputed counts and option values ----------------------------------------------------
+
+
+def _live(category):
+    """Published products of a subtree and their active variants' option values, counted
+    here without the materialized view."""
+    published = selectors.products_published()
+    if category is not None:
+        published = published.filter(category__path__startswith=category.path)
+    values = ProductVariant.objects.filter(
+        product__in=published, is_active=True
+    ).values_list("option_values", flat=True)
+    return published.count(), sorted({v for v in values if v is not None})
+
+
+def test_precomputed_listings_equal_the_live_counts_and_option_values(
+    tree, many_products
+):
+    # given products the storefront must not count: a draft, a deleted one, one not yet
+    # published, one whose only variant with a value is inactive, one with a deleted variant
+    clothing, shirts, formal, garden = tree
+    small, large = many_products
+    size = small.option
+    medium = OptionValueFactory(option=size, value="M")
+    xl = OptionValueFactory(option=size, value="XL")
+    xs = OptionValueFactory(option=size, value="XS")
+    ProductVariantFactory(
+        product=ProductFactory(category=garden, draft=True), option_values=[medium]
+    )
+    gone = ProductFactory(category=garden)
+    ProductVariantFactory(product=gone, option_values=[medium])
+    gone.soft_delete()
+    ProductVariantFactory(
+        product=ProductFactory(
+            category=formal, publish_from=timezone.now() + dt.timedelta(days=1)
+        ),
+        option_values=[xl],
+    )
+    ProductVariantFactory(
+        product=ProductFactory(category=shirts), option_values=[xl], is_active=False
+    )
+    with_deleted = ProductFactory(category=garden)
+    ProductVariantFactory(product=with_deleted, option_values=[large])
+    ProductVariantFactory(product=with_deleted, option_values=[xs]).soft_delete()
+
+    catalog_services.category_listings_refresh()
+
+    rows = {row.category_id: row for row in CategoryListing.objects.all()}
+    assert set(rows) == {0, *(c.pk for c in tree)}
+    for category in [None, *tree]:
+        row = rows[category.pk if category else 0]
+        assert (row.products, sorted(row.option_value_ids)) == _live(category)
+    assert (rows[clothing.pk].products, rows[garden.pk].products) == (31, 1)
+    assert sorted(rows[garden.pk].option_value_ids) == [large.pk]
+
+
+def test_unfiltered_and_filtered_pages_agree_after_a_refresh(client, many_products):
+    small, large = many_products
+    catalog_services.category_listings_refresh()
+
+    unfiltered = client.get("/c/clothing/shirts/")
+    filtered = client.get(f"/c/clothing/shirts/?option={small.pk}&option={large.pk}")
+
+    assertContains(unfiltered, "1–20 of 20 products")
+    assertContains(filtered, "1–20 of 20 products")
+    for response in (unfiltered, filtered):
+        assertContains(response, f'value="{small.pk}"')
+        assertContains(response, f'value="{large.pk}"')
+
+
+# --- what a change makes cold ------------------------------------------------------------
+
+
+def test_a_product_change_leaves_other_categories_listings_cached(
+    client, tree, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    clothing, shirts, formal, garden = tree
+    make_product("Hose", category=garden)
+    client.get("/c/garden/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product("Blazer", category=formal)
+
+    with django_assert_num_queries(0):  # still the cached page
+        assertContains(client.get("/c/garden/"), "Hose")
+    # the changed category, its ancestors and the home page show it at once
+    for path in ("/c/clothing/shirts/formal/", "/c/clothing/", "/"):
+        assertContains(client.get(path), "Blazer")
+
+
+def test_moving_a_product_refreshes_the_old_category_listing_too(
+    client, tree, django_capture_on_commit_callbacks
+):
+    clothing, shirts, formal, garden = tree
+    product = make_product("Wanderer", category=formal)
+    assertContains(client.get("/c/clothing/shirts/"), "Wanderer")
+    assertNotContains(client.get("/c/garden/"), "Wanderer")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_services.product_update(product=product, category=garden)
+
+    assertNotContains(client.get("/c/clothing/shirts/"), "Wanderer")
+    assertContains(client.get("/c/garden/"), "Wanderer")

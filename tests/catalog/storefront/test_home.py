@@ -67,3 +67,18 @@ def test_ping_touches_nothing(client, db, django_assert_num_queries):
     assert response.status_code == 200
     assert response.content == b"pong"
     assert response["Content-Type"].startswith("text/plain")
+
+
+def test_cached_home_page_for_a_signed_in_customer_runs_only_the_session_queries(
+    client, tree, customer, django_assert_num_queries
+):
+    # The listing fragment is shared; only the page around it is the customer's own.
+    make_product("One", category=tree[0], is_featured=True)
+    client.get("/")
+    client.force_login(customer)
+
+    with django_assert_num_queries(2):  # session, user
+        response = client.get("/")
+
+    assertContains(response, "One")
+    assertContains(response, customer.get_short_name())
