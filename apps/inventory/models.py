@@ -250,7 +250,11 @@ class StockMovement(models.Model):
         indexes = [
             models.Index(
                 fields=["stock", "-created_at"], name="inventory_movement_stock"
-            )
+            ),
+            # The default order (the admin's list): newest first.
+            models.Index(
+                fields=["-created_at", "-id"], name="inventory_movement_newest"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -307,6 +311,10 @@ class Reservation(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The default order (the admin's list): newest first.
+            models.Index(
+                fields=["-created_at", "-id"], name="inventory_reservation_newest"
+            ),
             models.Index(
                 fields=["expires_at", "id"],
                 condition=Q(status="active"),
