@@ -13,7 +13,8 @@ machine's triggers require (no trigger is switched off). Unapplied migrations ar
 first. The rows it adds stay (a second run finds them there and adds nothing).
 
 Each page is requested through the real admin in this process (Django's test client, a
-superuser signed in with a confirmed authenticator, the whole middleware stack): a few
+superuser signed in with a confirmed authenticator, the whole middleware stack, DEBUG off,
+templates not instrumented as in tests): a few
 warm-up requests, then --requests timed ones; the figure is the server's time for the whole
 response (queries, template). A trivial admin page (the password-change form) is timed in the
 same run as the baseline. Prints ONE JSON line on stdout (`<page>_p50_ms`, `<page>_p95_ms`,
@@ -182,7 +183,6 @@ def top_up_orders(target: int) -> int:
 def staff_client():
     """A test client signed in as a superuser who passed the second factor."""
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
@@ -190,7 +190,6 @@ def staff_client():
     from apps.accounts import services
     from apps.accounts.models import User
 
-    setup_test_environment()
     staff = User.objects.filter(email=STAFF_EMAIL).first()
     if staff is None:
         staff = User.objects.create_superuser(
@@ -288,6 +287,9 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
     }
     os.environ["CACHE_KEY_PREFIX"] = env["CACHE_KEY_PREFIX"]
+    # Pages as production serves them: no query log, no debug templates (and no test
+    # instrumentation of the templates, which copies every context rendered).
+    os.environ["DJANGO_DEBUG"] = "false"
 
     import django
 

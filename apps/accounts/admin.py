@@ -96,6 +96,7 @@ class UserAdmin(SoftDeleteAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     search_fields = ("email", "full_name", "phone")
     show_full_result_count = False
     paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
     readonly_fields = ("last_login", "date_joined", "email_verified_at", "erased_at")
     inlines = [UserRoleInline, AddressInline]
     actions = ["export_data", "erase_data", "reset_second_factor"]

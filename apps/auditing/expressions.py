@@ -22,7 +22,9 @@ class AnyOf(Expression):
 
     def __init__(self, column: str, queryset):
         super().__init__()
-        self.column, self.subquery = F(column), ArraySubquery(queryset)
+        # Unordered: a model's default order (through a relation, even) would be sorted
+        # for nothing.
+        self.column, self.subquery = F(column), ArraySubquery(queryset.order_by())
 
     def get_source_expressions(self):
         return [self.column, self.subquery]

@@ -132,6 +132,7 @@ class StockAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     ordering = ("-variant_id", "-warehouse_id")
     show_full_result_count = False
     paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
     fields = (
         "variant",
         "warehouse",
@@ -237,6 +238,7 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("stock__variant", "stock__warehouse")
     show_full_result_count = False
     paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
 
     def get_search_results(self, request, queryset, search_term):
         return search_all_words(queryset, search_term, movement_matches), False
@@ -262,6 +264,7 @@ class ReservationAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     actions = ["release"]
     show_full_result_count = False
     paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
 
     def get_search_results(self, request, queryset, search_term):
         return search_all_words(queryset, search_term, reservation_matches), False

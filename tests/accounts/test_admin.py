@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -139,7 +140,13 @@ def test_user_list_searches_and_order_are_answered_by_indexes(
             return queryset.explain()
 
     users = User.all_objects
-    assert "accounts_user_email_trgm" in plan(users.filter(email__icontains="dial"))
-    assert "accounts_user_name_trgm" in plan(users.filter(full_name__icontains="qu"))
-    assert "accounts_user_phone_trgm" in plan(users.filter(phone__icontains="301"))
-    assert "accounts_user_email" in plan(users.order_by("email")[:100])
+    assert "accounts_user_email_trgm" in plan(
+        users.filter(email__icontains="dial").order_by()
+    )
+    assert "accounts_user_name_trgm" in plan(
+        users.filter(full_name__icontains="qu").order_by()
+    )
+    assert "accounts_user_phone_trgm" in plan(
+        users.filter(phone__icontains="301").order_by()
+    )
+    assert re.search(r"\baccounts_user_email\s", plan(users.order_by("email")[:100]))

@@ -106,6 +106,7 @@ class ProductAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
     # Newest first (the model's order), from the index catalog_product_newest.
     show_full_result_count = False
     paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
     autocomplete_fields = ("category", "product_type")
     readonly_fields = ("slug", "min_price", "in_stock", "created_at", "updated_at")
     fieldsets = (

@@ -3,6 +3,7 @@ brand filter without DISTINCT, no full COUNT(*)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -126,17 +127,22 @@ def test_the_admin_searches_are_answered_by_indexes(catalog):
     expression the trigram indexes hold, and the default order has its index."""
     products = Product.all_objects
     assert "catalog_product_name_up_trgm" in plan(
-        products.filter(name__icontains="linen")
+        products.filter(name__icontains="linen").order_by()
     )
-    assert "catalog_product_brand_trgm" in plan(products.filter(brand__icontains="bor"))
+    assert "catalog_product_brand_trgm" in plan(
+        products.filter(brand__icontains="bor").order_by()
+    )
     assert "catalog_variant_sku_trgm" in plan(
-        ProductVariant.all_objects.filter(sku__icontains="linen")
+        ProductVariant.all_objects.filter(sku__icontains="linen").order_by()
     )
-    both = plan(ProductVariant.all_objects.filter(selectors.variant_matches("linen")))
+    both = plan(
+        ProductVariant.all_objects.filter(selectors.variant_matches("linen")).order_by()
+    )
     assert "catalog_variant_sku_trgm" in both and "BitmapOr" in both
     assert "catalog_product_newest" in plan(
         products.order_by("-created_at", "-id")[:100]
     )
-    assert "catalog_product_brand" in plan(
-        products.filter(brand="Acme").order_by("brand")
+    assert re.search(
+        r"\bcatalog_product_brand\s",
+        plan(products.filter(brand__gt="").order_by("brand")),
     )
