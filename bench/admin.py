@@ -9,8 +9,10 @@ Seeds the demo catalog first when the database holds fewer than --products produ
 orders up to --orders, set-based (INSERT ... SELECT generate_series): users as plain
 customers; orders copied from the demo orders (their totals, addresses, shipping method),
 each placed as `pending` and then moved on to `cancelled` by an UPDATE, as the order state
-machine's triggers require (no trigger is switched off). Unapplied migrations are applied
-first. The rows it adds stay (a second run finds them there and adds nothing).
+machine's triggers require (no trigger is switched off; each order writes its status history
+and its audit capture, so the first top-up takes minutes: 12.5 on a loaded 2-core machine).
+Unapplied migrations are applied first. The rows it adds stay (a second run finds them there
+and adds nothing).
 
 Each page is requested through the real admin in this process (Django's test client, a
 superuser signed in with a confirmed authenticator, the whole middleware stack, DEBUG off,

@@ -1,5 +1,5 @@
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.operations import AddIndexConcurrently, TrigramExtension
+from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 from django.db.models.functions import Upper
 
@@ -15,8 +15,11 @@ class Migration(migrations.Migration):
 
     operations = [
         SetTimeouts(),
-        # The catalog installs it too; the accounts' migrations may run first.
-        TrigramExtension(),
+        # The catalog installs it too; the accounts' migrations may run first. Never
+        # dropped on the way back: the catalog's indexes need it.
+        migrations.RunSQL(
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop
+        ),
         AddIndexConcurrently(
             model_name="user",
             index=models.Index(fields=["email"], name="accounts_user_email"),
