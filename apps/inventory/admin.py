@@ -74,7 +74,7 @@ class MovementInline(ShopTabularInline):
         return False  # the ledger is written by the services only
 
 
-def stock_matches(word: str) -> Q:
+def stock_matches(word: str) -> AnyOf:
     """A stock row whose variant's SKU or product's name holds the word: the variants'
     ids (catalog's indexed search) looked up in the index on variant_id, no join."""
     variants = ProductVariant.all_objects.filter(variant_matches(word)).values("pk")
@@ -91,7 +91,8 @@ def movement_matches(word: str) -> Q:
 def reservation_matches(word: str) -> Q:
     """A reservation of this owner (an order's or cart's id), or of a SKU holding the word."""
     skus = ProductVariant.all_objects.filter(sku__icontains=word).values("pk")
-    return Q(owner_id=word) | AnyOf("variant_id", skus)
+    stocks = Stock.objects.filter(AnyOf("variant_id", skus)).values("pk")
+    return Q(owner_id=word) | AnyOf("stock_id", stocks)
 
 
 class AdjustForm(forms.Form):

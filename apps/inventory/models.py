@@ -255,6 +255,8 @@ class StockMovement(models.Model):
             models.Index(
                 fields=["-created_at", "-id"], name="inventory_movement_newest"
             ),
+            # The admin's search by reference (an order line's id, a purchase order's).
+            models.Index(fields=["reference_id"], name="inventory_movement_reference"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -315,6 +317,8 @@ class Reservation(models.Model):
             models.Index(
                 fields=["-created_at", "-id"], name="inventory_reservation_newest"
             ),
+            # The admin's search by owner, whatever the owner's kind.
+            models.Index(fields=["owner_id"], name="inventory_reservation_owner_id"),
             models.Index(
                 fields=["expires_at", "id"],
                 condition=Q(status="active"),

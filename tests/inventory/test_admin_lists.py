@@ -63,11 +63,21 @@ def test_stock_list_is_in_the_unique_index_order_and_counts_at_most_a_cap(
     assert 'ORDER BY "inventory_stock"."variant_id" DESC' in page
 
 
-def test_movement_search_finds_a_sku_part(admin_client_staff, two_stocked):
+def test_movement_search_finds_a_sku_part_and_a_reference(
+    admin_client_staff, two_stocked
+):
     url = "/admin/inventory/stockmovement/"
     found = _listed(admin_client_staff, url, {"q": "INV-2"})
     assert len(found) == 2
     assert {m.stock.variant.sku for m in found} == {"INV-2"}
+    received = services.stock_receive(
+        stock=two_stocked[0],
+        quantity=3,
+        reference_type="purchase_order",
+        reference_id="PO-77",
+    )
+    assert _listed(admin_client_staff, url, {"q": "PO-77"}) == [received]
+    assert _listed(admin_client_staff, url, {"q": "PO-7"}) == []  # a reference is exact
     assert _listed(admin_client_staff, url, {"q": "nothing"}) == []
 
 

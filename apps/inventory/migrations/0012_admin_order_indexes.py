@@ -20,9 +20,17 @@ class Migration(migrations.Migration):
             ),
         ),
         AddIndexConcurrently(
+            model_name="reservation",
+            index=models.Index(fields=["owner_id"], name="inventory_reservation_owner_id"),
+        ),
+        AddIndexConcurrently(
             model_name="stockmovement",
             index=models.Index(
                 fields=["-created_at", "-id"], name="inventory_movement_newest"
             ),
+        ),
+        AddIndexConcurrently(
+            model_name="stockmovement",
+            index=models.Index(fields=["reference_id"], name="inventory_movement_reference"),
         ),
     ]
