@@ -5,9 +5,10 @@ from __future__ import annotations
 import pgtrigger
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import Permission, PermissionsMixin
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
 from apps.auditing.history import track_history
@@ -86,6 +87,21 @@ class User(AbstractBaseUser, PermissionsMixin, SoftDeleteModel):
             ),
             models.Index(
                 "is_staff", condition=Q(is_staff=True), name="accounts_user_staff"
+            ),
+            # The admin's list: ordered by email, searched by email, name or phone with
+            # `icontains`, i.e. UPPER(col::text) LIKE UPPER('%term%').
+            models.Index(fields=["email"], name="accounts_user_email"),
+            GinIndex(
+                OpClass(Upper("email"), name="gin_trgm_ops"),
+                name="accounts_user_email_trgm",
+            ),
+            GinIndex(
+                OpClass(Upper("full_name"), name="gin_trgm_ops"),
+                name="accounts_user_name_trgm",
+            ),
+            GinIndex(
+                OpClass(Upper("phone"), name="gin_trgm_ops"),
+                name="accounts_user_phone_trgm",
             ),
         ]
         triggers = [

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
 from apps.auditing.admin_mixins import (
+    CappedCountPaginator,
     ReadOnlyAdminMixin,
     ServiceAdminMixin,
     ShopErrorAdminMixin,
     ShopTabularInline,
     inline_save,
+    search_all_words,
 )
+from apps.auditing.expressions import AnyOf
 from apps.auditing.formfields import integer_field_for
+from apps.catalog.models import ProductVariant
+from apps.catalog.selectors import variant_matches
 
 from . import services
 from .models import (
@@ -69,6 +74,27 @@ class MovementInline(ShopTabularInline):
         return False  # the ledger is written by the services only
 
 
+def stock_matches(word: str) -> AnyOf:
+    """A stock row whose variant's SKU or product's name holds the word: the variants'
+    ids (catalog's indexed search) looked up in the index on variant_id, no join."""
+    variants = ProductVariant.all_objects.filter(variant_matches(word)).values("pk")
+    return AnyOf("variant_id", variants)
+
+
+def movement_matches(word: str) -> Q:
+    """A movement with this reference id, or of a stock row whose SKU holds the word."""
+    skus = ProductVariant.all_objects.filter(sku__icontains=word).values("pk")
+    stocks = Stock.objects.filter(AnyOf("variant_id", skus)).values("pk")
+    return Q(reference_id=word) | AnyOf("stock_id", stocks)
+
+
+def reservation_matches(word: str) -> Q:
+    """A reservation of this owner (an order's or cart's id), or of a SKU holding the word."""
+    skus = ProductVariant.all_objects.filter(sku__icontains=word).values("pk")
+    stocks = Stock.objects.filter(AnyOf("variant_id", skus)).values("pk")
+    return Q(owner_id=word) | AnyOf("stock_id", stocks)
+
+
 class AdjustForm(forms.Form):
     # Bounded by the ledger's column: 2³¹ units is a form error, not a database error.
     quantity = integer_field_for(
@@ -99,8 +125,15 @@ class StockAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     )
     list_display_links = ("sku",)
     list_filter = ("warehouse",)
-    search_fields = ("variant__sku", "variant__product__name")
+    search_fields = ("variant__sku", "variant__product__name")  # get_search_results
+    search_help_text = "(Part of) a SKU or of its product's name."
     list_select_related = ("variant__product", "warehouse")
+    # Newest variants first, straight from the index inventory_stock_unique: the model's
+    # order (by variant, i.e. by product) would sort every row joined to its product.
+    ordering = ("-variant_id", "-warehouse_id")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
     fields = (
         "variant",
         "warehouse",
@@ -114,6 +147,9 @@ class StockAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     readonly_fields = ("variant", "warehouse", "on_hand", "reserved")
     inlines = [MovementInline]
     actions = ["adjust_stock"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_all_words(queryset, search_term, stock_matches), False
 
     @admin.display(description="SKU", ordering="variant__sku")
     def sku(self, obj):
@@ -198,9 +234,15 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "actor_id",
     )
     list_filter = ("kind",)
-    search_fields = ("stock__variant__sku", "reference_id", "reason")
+    search_fields = ("=reference_id", "stock__variant__sku")  # get_search_results
+    search_help_text = "A reference id (an order line's, a purchase order's) or a SKU."
     list_select_related = ("stock__variant", "stock__warehouse")
     show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_all_words(queryset, search_term, movement_matches), False
 
 
 @admin.register(Reservation)
@@ -216,11 +258,17 @@ class ReservationAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
         "expires_at",
     )
     list_filter = ("status", "owner_type")
-    search_fields = ("owner_id", "stock__variant__sku")
+    search_fields = ("=owner_id", "stock__variant__sku")  # get_search_results
+    search_help_text = "An owner's id (an order's, a cart's) or a SKU."
     list_select_related = ("stock__variant", "stock__warehouse")
     readonly_fields = [f.name for f in Reservation._meta.fields]
     actions = ["release"]
     show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_all_words(queryset, search_term, reservation_matches), False
 
     @admin.action(
         description="Release the selected active reservations", permissions=["change"]

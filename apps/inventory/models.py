@@ -250,7 +250,13 @@ class StockMovement(models.Model):
         indexes = [
             models.Index(
                 fields=["stock", "-created_at"], name="inventory_movement_stock"
-            )
+            ),
+            # The default order (the admin's list): newest first.
+            models.Index(
+                fields=["-created_at", "-id"], name="inventory_movement_newest"
+            ),
+            # The admin's search by reference (an order line's id, a purchase order's).
+            models.Index(fields=["reference_id"], name="inventory_movement_reference"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -307,6 +313,12 @@ class Reservation(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The default order (the admin's list): newest first.
+            models.Index(
+                fields=["-created_at", "-id"], name="inventory_reservation_newest"
+            ),
+            # The admin's search by owner, whatever the owner's kind.
+            models.Index(fields=["owner_id"], name="inventory_reservation_owner_id"),
             models.Index(
                 fields=["expires_at", "id"],
                 condition=Q(status="active"),

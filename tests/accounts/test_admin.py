@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -112,3 +113,40 @@ def test_token_purge_job_deletes_only_old_dead_tokens(settings):
     assert AccountToken.objects.count() == 2
     assert services.email_verify(raw_token=live).is_verified
     assert job_execute("accounts.tokens_purge").rows == 0
+
+
+def test_user_list_searches_and_order_are_answered_by_indexes(
+    admin_client_staff,
+):
+    """`icontains` asks UPPER(col::text) LIKE UPPER(...), the expression the trigram
+    indexes hold; the list's order (email) has its index; the count is capped."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.accounts.models import User
+
+    UserFactory(email="dial@example.com", phone="+4930123456")
+    response = admin_client_staff.get("/admin/accounts/user/?q=30123")
+    assert [u.email for u in response.context["cl"].result_list] == ["dial@example.com"]
+    with CaptureQueriesContext(connection) as captured:
+        admin_client_staff.get("/admin/accounts/user/")
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "LIMIT 10000" in counts[0]
+
+    def plan(queryset) -> str:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            return queryset.explain()
+
+    users = User.all_objects
+    assert "accounts_user_email_trgm" in plan(
+        users.filter(email__icontains="dial").order_by()
+    )
+    assert "accounts_user_name_trgm" in plan(
+        users.filter(full_name__icontains="qu").order_by()
+    )
+    assert "accounts_user_phone_trgm" in plan(
+        users.filter(phone__icontains="301").order_by()
+    )
+    assert re.search(r"\baccounts_user_email\s", plan(users.order_by("email")[:100]))

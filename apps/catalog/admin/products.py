@@ -10,10 +10,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.auditing.admin_mixins import ShopTabularInline, inline_save
+from apps.auditing.admin_mixins import (
+    CappedCountPaginator,
+    ShopTabularInline,
+    inline_save,
+    search_all_words,
+)
 from apps.auditing.services import audit_record
 
-from .. import csv_io, services
+from .. import csv_io, selectors, services
 from ..errors import CatalogError
 from ..forms import (
     PRICE_CURRENCY,
@@ -65,6 +70,22 @@ class ImageInline(ShopTabularInline):
         )
 
 
+class BrandFilter(admin.SimpleListFilter):
+    """Products of one brand. The choices come from the index on brand (one probe per
+    brand), never from a DISTINCT over every product."""
+
+    title = "brand"
+    parameter_name = "brand"
+
+    def lookups(self, request, model_admin):
+        return [(brand, brand) for brand in selectors.product_brands()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(brand=self.value())
+        return queryset
+
+
 @admin.register(Product)
 class ProductAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
     form = ProductAdminForm
@@ -77,10 +98,15 @@ class ProductAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
         "in_stock",
         "updated_at",
     )
-    list_filter = ("status", "category", "brand")
+    list_filter = ("status", "category", BrandFilter)
     list_select_related = ("category",)
-    search_fields = ("name", "brand", "slug", "variants__sku")
-    search_help_text = "Name, brand, slug or a variant's SKU."
+    # What get_search_results searches (the admin shows a search box when it is set).
+    search_fields = ("name", "brand", "=slug", "variants__sku")
+    search_help_text = "Name, brand, exact slug or (part of) a variant's SKU."
+    # Newest first (the model's order), from the index catalog_product_created.
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
     autocomplete_fields = ("category", "product_type")
     readonly_fields = ("slug", "min_price", "in_stock", "created_at", "updated_at")
     fieldsets = (
@@ -109,6 +135,9 @@ class ProductAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_all_words(queryset, search_term, selectors.product_matches), False
 
     def _can_import(self, request) -> bool:
         return self.has_add_permission(request) and self.has_change_permission(request)

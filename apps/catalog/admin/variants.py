@@ -5,9 +5,14 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.auditing.admin_mixins import ShopTabularInline, inline_save
+from apps.auditing.admin_mixins import (
+    CappedCountPaginator,
+    ShopTabularInline,
+    inline_save,
+    search_all_words,
+)
 
-from .. import services
+from .. import selectors, services
 from ..forms import (
     PromotionInlineForm,
     PromotionInlineFormSet,
@@ -49,12 +54,27 @@ class ProductVariantAdmin(CatalogAdminMixin, SimpleHistoryAdmin):
     form = VariantAdminForm
     list_display = ("sku", "name", "product", "is_active", "in_stock", "position")
     list_filter = ("is_active", "in_stock")
-    list_select_related = ("product",)
-    search_fields = ("sku", "product__name")
+    # The page's products in one more query, not joined: joined, a search's every
+    # match would be joined to its product before the page's 50 are picked.
+    list_select_related = ()
+    search_fields = ("sku", "product__name")  # see get_search_results
+    search_help_text = "(Part of) a SKU or of its product's name."
+    # Newest first, from the primary key: the model's order (by product, i.e. the
+    # products' own order) would sort every variant joined to its product.
+    ordering = ("-id",)
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50  # as the order and payment lists: a page renders in a blink
     autocomplete_fields = ("product", "option_values")
     readonly_fields = ("in_stock", "created_at")
     inlines = [PriceInline, PromotionInline, TierInline]
     history_list_display = ["sku", "name", "is_active"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("product")
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_all_words(queryset, search_term, selectors.variant_matches), False
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from apps.auditing.softdelete import SoftDeleteModel, alive_unique
@@ -160,6 +161,21 @@ class Product(SoftDeleteModel):
             GinIndex(
                 OpClass("name", name="gin_trgm_ops"), name="catalog_product_name_trgm"
             ),
+            # The admin's searches: exactly what `icontains` asks of PostgreSQL,
+            # UPPER(col::text) LIKE UPPER('%term%').
+            GinIndex(
+                OpClass(Upper("name"), name="gin_trgm_ops"),
+                name="catalog_product_name_up_trgm",
+            ),
+            GinIndex(
+                OpClass(Upper("brand"), name="gin_trgm_ops"),
+                name="catalog_product_brand_trgm",
+            ),
+            # The admin's brand filter reads the brands from it (one probe per brand).
+            models.Index(fields=["brand"], name="catalog_product_brand"),
+            # The default order (the admin's list, every status): newest first. The
+            # storefront's partial index below holds published products only.
+            models.Index(fields=["-created_at", "-id"], name="catalog_product_created"),
             models.Index(
                 fields=["category", "-created_at"],
                 condition=Q(status="active", deleted_at__isnull=True),
@@ -268,7 +284,12 @@ class ProductVariant(SoftDeleteModel):
                 fields=["product", "position"],
                 condition=Q(deleted_at__isnull=True),
                 name="catalog_variant_alive",
-            )
+            ),
+            # The admin's SKU search: UPPER(sku::text) LIKE UPPER('%term%').
+            GinIndex(
+                OpClass(Upper("sku"), name="gin_trgm_ops"),
+                name="catalog_variant_sku_trgm",
+            ),
         ]
         triggers = [*audited(), *soft_delete_trigger()]
 

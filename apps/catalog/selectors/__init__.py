@@ -1,9 +1,11 @@
-"""Storefront reads: search, category listings, the product page, the home page.
+"""Storefront reads: search, category listings, the product page, the home page (and the
+brands the admin filters by).
 
 Every selector runs a fixed number of queries whatever the page size: one for the page rows
 (with the total as a window count), then one per prefetched relation.
 """
 
+from .admin_lists import product_brands, product_matches, variant_matches
 from .categories import (
     categories_for_filter,
     category_by_slugs,
@@ -70,11 +72,14 @@ __all__ = [
     "edit_distance",
     "home_content",
     "price_changes_after",
+    "product_brands",
     "product_current_slug",
     "product_detail",
+    "product_matches",
     "product_offer",
     "product_search",
     "products_published",
     "search_suggestion",
+    "variant_matches",
     "variant_price_prefetches",
 ]

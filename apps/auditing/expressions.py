@@ -1,0 +1,38 @@
+"""Query expressions the apps share."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import models
+from django.db.models import Expression, F
+
+
+class AnyOf(Expression):
+    """`column = ANY(ARRAY(subquery))`: true when the row's column is among the ids the
+    subquery returns (`queryset` selects one column).
+
+    PostgreSQL runs the subquery once and looks the ids up in the column's index, so the
+    condition can be OR-ed with the table's other indexed conditions (a bitmap OR). An
+    `IN (subquery)` or a join in an OR is tested row by row over the whole table instead:
+    the admin's searches across relations use this.
+    """
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, column: str, queryset):
+        super().__init__()
+        # Unordered: a model's default order (through a relation, even) would be sorted
+        # for nothing.
+        self.column, self.subquery = F(column), ArraySubquery(queryset.order_by())
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler, connection):
+        column_sql, column_params = compiler.compile(self.column)
+        array_sql, array_params = compiler.compile(self.subquery)
+        return f"{column_sql} = ANY({array_sql})", (*column_params, *array_params)
