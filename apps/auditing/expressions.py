@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import Expression, F
+from django.db.models import Expression, F, QuerySet
 
 
 class AnyOf(Expression):
     """`column = ANY(ARRAY(subquery))`: true when the row's column is among the ids the
-    subquery returns (`queryset` selects one column).
+    subquery returns (`ids`: a queryset selecting one column, or an array expression).
 
     PostgreSQL runs the subquery once and looks the ids up in the column's index, so the
     condition can be OR-ed with the table's other indexed conditions (a bitmap OR). An
@@ -20,11 +20,13 @@ class AnyOf(Expression):
     conditional = True
     output_field = models.BooleanField()
 
-    def __init__(self, column: str, queryset):
+    def __init__(self, column: str, ids):
         super().__init__()
         # Unordered: a model's default order (through a relation, even) would be sorted
         # for nothing.
-        self.column, self.subquery = F(column), ArraySubquery(queryset.order_by())
+        if isinstance(ids, QuerySet):
+            ids = ArraySubquery(ids.order_by())
+        self.column, self.subquery = F(column), ids
 
     def get_source_expressions(self):
         return [self.column, self.subquery]

@@ -36,6 +36,8 @@ from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.utils import timezone
 
+from apps.auditing.expressions import AnyOf
+
 from ..models import (
     Category,
     CategoryListing,
@@ -191,14 +193,6 @@ def _with_options(qs: QuerySet[Product], groups: list[list[int]]) -> QuerySet[Pr
             )
         )
     return qs.filter(Exists(variants))
-
-
-class _AnyOf(Func):
-    """`value = ANY(array)`: with ARRAY(subquery) PostgreSQL runs the subquery once."""
-
-    template = "(%(expressions)s))"
-    arg_joiner = " = ANY("
-    output_field = BooleanField()
 
 
 class _FirstFound(Func):
@@ -359,7 +353,7 @@ def _facets(
     if scope is not None:
         used = Coalesce(_precomputed(scope, "option_value_ids"), used)
     return list(
-        OptionValue.objects.filter(_AnyOf(F("pk"), used))
+        OptionValue.objects.filter(AnyOf("pk", used))
         .select_related("option")
         .order_by("option__position", "option__name", "option_id", "position", "value")[
             :MAX_FACETS
