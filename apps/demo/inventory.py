@@ -59,6 +59,18 @@ UPDATE catalog_productvariant v SET in_stock = true
           JOIN inventory_stock s ON s.variant_id = c.id AND s.on_hand > s.reserved) AS a
  WHERE v.id = a.variant_id AND NOT v.in_stock
 """
+# The products of the chunk's variants that can now be sold, locked in id order first: two
+# connections opening neighbouring chunks may share products, and never wait in a circle.
+PRODUCTS_IN_STOCK = """
+UPDATE catalog_product p SET in_stock = true
+ WHERE p.id IN (
+     SELECT l.id FROM catalog_product l
+      WHERE NOT l.in_stock AND l.id IN (
+          SELECT v.product_id FROM unnest(%s::bigint[]) AS c (id)
+            JOIN catalog_productvariant v ON v.id = c.id
+           WHERE v.in_stock AND v.is_active AND v.deleted_at IS NULL)
+      ORDER BY l.id FOR UPDATE)
+"""
 
 
 def _open(chunk: list[int], warehouses: list[int]) -> int:
@@ -70,6 +82,7 @@ def _open(chunk: list[int], warehouses: list[int]) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(OPENING_RECEIPTS, [chunk])
         cursor.execute(IN_STOCK, [chunk])
+        cursor.execute(PRODUCTS_IN_STOCK, [chunk])
     return len(chunk)
 
 

@@ -52,6 +52,14 @@ def test_seed_demo_opens_stock_through_receipts_and_flags_what_can_be_sold():
         set(ProductVariant.objects.filter(in_stock=True).values_list("pk", flat=True))
         == sellable
     )
+    # and a product exactly when one of its active variants is
+    assert set(
+        Product.objects.filter(in_stock=True).values_list("pk", flat=True)
+    ) == set(
+        ProductVariant.objects.filter(
+            in_stock=True, is_active=True, deleted_at__isnull=True
+        ).values_list("product_id", flat=True)
+    )
     # low-stock alerts are open exactly where less than the reorder point is available
     low = set(
         Stock.objects.filter(
