@@ -33,42 +33,45 @@ def _warehouses() -> list[Warehouse]:
 
 
 # A stock row's opening receipt, from a hash of the row (the same on every run): about two in
-# three rows get one, of 1 to 120 units, so that some variants stay sold out.
+# three rows get one, of 1 to 120 units, so that some variants stay sold out. The statements
+# name their rows by id (ANY of a list, the rows the INSERT returned) rather than joining the
+# growing stock table: its statistics lag behind a seeding, and a join planned on them can
+# turn into a nested loop over the whole table.
 OPEN_STOCK = """
 INSERT INTO inventory_stock
     (variant_id, warehouse_id, on_hand, reserved, reorder_point, reorder_quantity, updated_at)
 SELECT v.id, w.id, 0, 0, 5, 50, now()
   FROM unnest(%s::bigint[]) AS v (id) CROSS JOIN unnest(%s::bigint[]) AS w (id)
  ORDER BY v.id, w.id
+RETURNING id, variant_id, warehouse_id
 """
 OPENING_RECEIPTS = """
 INSERT INTO inventory_stockmovement
     (stock_id, kind, quantity, reason, reference_type, reference_id, actor_id, created_at)
 SELECT s.id, 'receipt', 1 + (h.value >> 10 & 1048575) %% 120, 'opening stock', 'demo', '',
        NULL, now()
-  FROM unnest(%s::bigint[]) AS v (id)
-  JOIN inventory_stock s ON s.variant_id = v.id
+  FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS s (id, variant_id, warehouse_id)
  CROSS JOIN LATERAL (SELECT hashtextextended(s.variant_id || '/' || s.warehouse_id, 7)) AS h (value)
  WHERE (h.value & 1023) >= 358
  ORDER BY s.id
+RETURNING stock_id
 """
-
+# The variants that can now be sold: in stock where a stock row has more than is reserved.
 IN_STOCK = """
 UPDATE catalog_productvariant v SET in_stock = true
-  FROM (SELECT DISTINCT s.variant_id FROM unnest(%s::bigint[]) AS c (id)
-          JOIN inventory_stock s ON s.variant_id = c.id AND s.on_hand > s.reserved) AS a
- WHERE v.id = a.variant_id AND NOT v.in_stock
+ WHERE v.id = ANY (%s::bigint[]) AND NOT v.in_stock
+   AND EXISTS (SELECT FROM inventory_stock s WHERE s.variant_id = v.id AND s.on_hand > s.reserved)
 """
-# The products of the chunk's variants that can now be sold, locked in id order first: two
-# connections opening neighbouring chunks may share products, and never wait in a circle.
+# Their products, locked in id order first: two connections opening neighbouring chunks may
+# share products, and never wait in a circle.
 PRODUCTS_IN_STOCK = """
 UPDATE catalog_product p SET in_stock = true
  WHERE p.id IN (
      SELECT l.id FROM catalog_product l
       WHERE NOT l.in_stock AND l.id IN (
-          SELECT v.product_id FROM unnest(%s::bigint[]) AS c (id)
-            JOIN catalog_productvariant v ON v.id = c.id
-           WHERE v.in_stock AND v.is_active AND v.deleted_at IS NULL)
+          SELECT v.product_id FROM catalog_productvariant v
+           WHERE v.id = ANY (%s::bigint[]) AND v.in_stock AND v.is_active
+             AND v.deleted_at IS NULL)
       ORDER BY l.id FOR UPDATE)
 """
 
@@ -79,10 +82,20 @@ def _open(chunk: list[int], warehouses: list[int]) -> int:
     # between the two leaves that chunk's stock at 0 (sold out).
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(OPEN_STOCK, [chunk, warehouses])
+        stock = cursor.fetchall()
+    variant_of = {pk: variant_id for pk, variant_id, _ in stock}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(OPENING_RECEIPTS, [chunk])
-        cursor.execute(IN_STOCK, [chunk])
-        cursor.execute(PRODUCTS_IN_STOCK, [chunk])
+        cursor.execute(
+            OPENING_RECEIPTS,
+            [
+                [row[0] for row in stock],
+                [row[1] for row in stock],
+                [row[2] for row in stock],
+            ],
+        )
+        received = sorted({variant_of[row[0]] for row in cursor.fetchall()})
+        cursor.execute(IN_STOCK, [received])
+        cursor.execute(PRODUCTS_IN_STOCK, [received])
     return len(chunk)
 
 
