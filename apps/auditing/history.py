@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import pgtrigger
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
+from psycopg import sql
 
 from .context import current
 from .triggers import append_only
@@ -82,3 +86,108 @@ def bulk_create_with_history(
     from simple_history.utils import bulk_create_with_history as create
 
     return create(objs, model, batch_size=batch_size)
+
+
+def ids_reserve(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh primary keys from the model's own sequence, for rows written by COPY."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s))"
+            " FROM generate_series(1, %s) ORDER BY 1",
+            [table, column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(cursor, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def copy_with_history(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]
+) -> None:
+    """COPY for seeds: rows (with their ids, see `ids_reserve`) and their first history entries.
+
+    `columns` are attnames; a concrete column left out gets the field's default (the time now
+    for `auto_now` / `auto_now_add`; null, for a trigger to fill, where there is none), a JSON
+    value is adapted as the ORM would. The database
+    rules stay on: constraints and row triggers check every row, the statement-level audit
+    trigger captures the COPY as one insert, with the audit context of the transaction (sent
+    first: COPY is no statement the execute wrapper can prefix). Must run in a transaction.
+    A model with staff history gets one "+" entry per row, with the context's actor, as
+    `bulk_create_with_history` writes.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("copy_with_history runs inside transaction.atomic()")
+    now = timezone.now()
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    pk = model._meta.pk.attname
+    if has_history(model) and pk not in columns:
+        raise ValueError("rows with history need their ids (ids_reserve)")
+    # Left out, the primary key comes from its sequence.
+    missing = [name for name in fields if name not in columns and name != pk]
+    defaults = tuple(
+        now
+        if getattr(fields[name], "auto_now", False)
+        or getattr(fields[name], "auto_now_add", False)
+        else fields[name].get_db_prep_save(fields[name].get_default(), connection)
+        for name in missing
+    )
+    adapt = [
+        (i, fields[name])
+        for i, name in enumerate(columns)
+        if isinstance(fields[name], models.JSONField)
+    ]
+    if adapt or defaults:
+        rows = [_adapted(row, adapt, defaults) for row in rows]
+    names = [*columns, *missing]
+    with connection.cursor() as cursor:
+        ctx = current()
+        if ctx is not None:
+            cursor.execute(
+                "SELECT set_config('audit.context', %s, true)", [ctx.payload()]
+            )
+        _copy(cursor, model._meta.db_table, names, rows)
+        if has_history(model):
+            _copy_history(cursor, model, names, rows, now)
+
+
+def _adapted(row: tuple, adapt, defaults: tuple) -> tuple:
+    if adapt:
+        row = list(row)
+        for i, field in adapt:
+            row[i] = field.get_db_prep_save(row[i], connection)
+    return (*row, *defaults)
+
+
+def _copy_history(cursor, model, names: list[str], rows: list[tuple], now) -> None:
+    history = model.history.model
+    user = _history_user()
+    tracked = [
+        f.attname
+        for f in history._meta.concrete_fields
+        if not f.attname.startswith("history_") and f.attname in names
+    ]
+    picks = [names.index(name) for name in tracked]
+    extra = ("+", now, None, user.pk if user is not None else None)
+    _copy(
+        cursor,
+        history._meta.db_table,
+        [
+            *(history._meta.get_field(n).column for n in tracked),
+            "history_type",
+            "history_date",
+            "history_change_reason",
+            "history_user_id",
+        ],
+        ((*(row[i] for i in picks), *extra) for row in rows),
+    )

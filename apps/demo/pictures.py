@@ -6,6 +6,7 @@ so a shopper sees what a product is instead of a flat square.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -108,12 +109,22 @@ def product_svg(*, name: str, type_name: str, pictogram: str, colour: str) -> st
     )
 
 
-def write_picture(root: Path, relative: str, svg: str) -> None:
-    """Write the picture once; a half-written file is never seen by another seeder."""
-    path = root / relative
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(svg, encoding="utf-8")
-    tmp.replace(path)
+def write_pictures(root: Path, pictures: list[tuple[str, str]]) -> None:
+    """Write each (relative path, SVG) picture once; a half-written file is never seen.
+
+    Each directory is listed once instead of asking for every file whether it exists.
+    """
+    existing: dict[Path, set[str]] = {}
+    for relative, svg in pictures:
+        path = root / relative
+        names = existing.get(path.parent)
+        if names is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            names = existing[path.parent] = set(os.listdir(path.parent))
+        if path.name in names:
+            continue
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as file:
+            file.write(svg)
+        os.replace(tmp, path)
+        names.add(path.name)

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from apps.catalog.models import (
     Category,
@@ -20,6 +21,14 @@ from apps.catalog.models import (
     SearchWord,
     TierPrice,
 )
+from apps.demo.catalog import (
+    PRODUCT_COLUMNS,
+    Context,
+    product_spec,
+    seed_categories,
+    seed_types,
+)
+from apps.demo.progress import output
 
 PRODUCTS = 30
 
@@ -153,3 +162,84 @@ def test_seed_demo_sets_min_price_in_the_database(seeded):
     # then the UPDATE at its end puts the lowest active price back
     product.refresh_from_db()
     assert product.min_price == lowest
+
+
+def test_seed_demo_writes_one_first_history_entry_per_row_as_it_was_created(seeded):
+    for model in (Product, ProductVariant, Price, PromotionalPrice, TierPrice):
+        history = model.history.model
+        rows = model._default_manager.count()
+        assert rows > 0, model.__name__
+        assert history.objects.count() == rows, model.__name__
+        assert set(history.objects.values_list("history_type", flat=True)) == {"+"}
+        assert not history.objects.exclude(
+            id__in=model._default_manager.values("pk")
+        ).exists()
+    for product in Product.objects.all():
+        entry = product.history.get()
+        assert (
+            entry.name,
+            entry.slug,
+            entry.tags,
+            entry.attributes,
+            entry.min_price,
+            entry.status,
+            entry.category_id,
+        ) == (
+            product.name,
+            product.slug,
+            product.tags,
+            product.attributes,
+            product.min_price,
+            product.status,
+            product.category_id,
+        )
+    for price in Price.objects.all():
+        assert (price.history.get().amount, price.history.get().variant_id) == (
+            price.amount,
+            price.variant_id,
+        )
+
+
+def test_seed_demo_builds_product_n_the_same_whatever_came_before(seeded):
+    ctx = Context(
+        leaves=seed_categories(output(StringIO())),
+        types={},
+        customers=[1, 2],
+        taken_slugs=set(),
+        now=timezone.now(),
+    )
+    ctx.types = seed_types(output(StringIO()), ctx.leaves)
+    first = product_spec(7, ctx)
+    for n in (1, 2, 3, 40, 41):
+        product_spec(n, ctx)
+    again = product_spec(7, ctx)
+    # the same product: only its slug moves on, the first being taken now
+    assert (again.row[:3], again.row[4:]) == (first.row[:3], first.row[4:])
+    assert again.row[3].startswith(f"{first.row[3]}-")
+    assert [v.sku for v in again.variants] == [v.sku for v in first.variants]
+    assert again.reviews == first.reviews and again.picture == first.picture
+
+
+def test_seed_demo_products_are_the_ones_the_seed_describes(seeded):
+    # what was written is what `product_spec` builds for the same numbers
+    product = Product.objects.order_by("pk").first()
+    sku = product.variants.order_by("position").first().sku
+    number = int(sku.split("-")[1])
+    ctx = Context(
+        leaves=seed_categories(output(StringIO())),
+        types={},
+        customers=[],
+        taken_slugs=set(),
+        now=timezone.now(),
+    )
+    ctx.types = seed_types(output(StringIO()), ctx.leaves)
+    spec = product_spec(number, ctx)
+    assert dict(zip(PRODUCT_COLUMNS, spec.row, strict=True))["name"] == product.name
+    assert [v.sku for v in spec.variants] == list(
+        product.variants.order_by("position").values_list("sku", flat=True)
+    )
+    assert [v.price for v in spec.variants] == list(
+        Price.objects.filter(variant__product=product)
+        .order_by("variant__position")
+        .values_list("amount", flat=True)
+    )

@@ -4,10 +4,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
-from apps.catalog.models import Product
+from apps.catalog.models import Product, ProductVariant
 from apps.inventory import selectors as inventory
-from apps.inventory.models import Stock, Warehouse
+from apps.inventory.models import LowStockAlert, Stock, StockMovement, Warehouse
 
 
 @pytest.mark.django_db
@@ -27,3 +28,49 @@ def test_seed_demo_stocks_the_catalog_and_the_ledger_adds_up():
 def test_seed_demo_without_products_creates_no_stock():
     call_command("seed_demo", products=0, stdout=StringIO())
     assert not Warehouse.objects.exists() and not Stock.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_opens_stock_through_receipts_and_flags_what_can_be_sold():
+    call_command("seed_demo", products=20, orders=0, stdout=StringIO())
+    movements = StockMovement.objects.all()
+    assert movements.exists()
+    assert set(movements.values_list("kind", "reason", "reference_type")) == {
+        ("receipt", "opening stock", "demo")
+    }
+    assert all(1 <= q <= 120 for q in movements.values_list("quantity", flat=True))
+    # on_hand came from the ledger; rows without a receipt stay at 0
+    assert inventory.ledger_mismatches() == []
+    assert not Stock.objects.filter(movements__isnull=True, on_hand__gt=0).exists()
+    # a variant is in stock exactly when one of its stock rows has something to sell
+    sellable = set(
+        Stock.objects.filter(on_hand__gt=F("reserved")).values_list(
+            "variant_id", flat=True
+        )
+    )
+    assert (
+        set(ProductVariant.objects.filter(in_stock=True).values_list("pk", flat=True))
+        == sellable
+    )
+    # and a product exactly when one of its active variants is
+    assert set(
+        Product.objects.filter(in_stock=True).values_list("pk", flat=True)
+    ) == set(
+        ProductVariant.objects.filter(
+            in_stock=True, is_active=True, deleted_at__isnull=True
+        ).values_list("product_id", flat=True)
+    )
+    # low-stock alerts are open exactly where less than the reorder point is available
+    low = set(
+        Stock.objects.filter(
+            on_hand__lt=F("reserved") + F("reorder_point")
+        ).values_list("pk", flat=True)
+    )
+    assert (
+        set(
+            LowStockAlert.objects.filter(cleared_at__isnull=True).values_list(
+                "stock_id", flat=True
+            )
+        )
+        == low
+    )

@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the steps of every app in dependency order, idempotent, audited."""
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -8,6 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from apps.accounts.models import Address, User
+from apps.auditing.models import AuditEvent
+from apps.auditing.selectors import audit_backlog
 from apps.catalog.models import Product
 from apps.demo import steps
 from apps.demo.progress import output, progress
@@ -45,7 +48,8 @@ def test_seed_demo_prints_a_progress_bar_per_stage_and_a_summary():
     out = Terminal()
     call_command("seed_demo", products=0, stdout=out)
     # on a terminal each stage redraws one line ("\r") and ends it when it is done
-    assert out.getvalue().split("\n") == [
+    lines = out.getvalue().split("\n")
+    assert lines[:3] + lines[4:] == [
         "".join(
             f"\rcustomers  [{'#' * (30 * i // 4):.<30}] {i}/4" for i in range(1, 5)
         ),
@@ -55,6 +59,8 @@ def test_seed_demo_prints_a_progress_bar_per_stage_and_a_summary():
         " 0 payments created)",
         "",
     ]
+    # the audit backlog drained before the summary, as one stage of its own
+    assert re.fullmatch(r"\raudit      \[#{30}\] (\d+)/\1", lines[3]), lines[3]
 
 
 @pytest.mark.django_db
@@ -130,3 +136,36 @@ def test_a_new_step_runs_after_the_others_and_joins_the_summary(monkeypatch):
         "0 people created, 0 products created, 0 orders created, 0 payments created,"
         " 0 returns created" in out.getvalue()
     )
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_no_audit_backlog_and_its_rows_are_in_the_trail(
+    settings, tmp_path, audit_trail
+):
+    settings.MEDIA_ROOT = tmp_path
+    out = StringIO()
+    # when the command runs
+    call_command("seed_demo", products=6, orders=0, stdout=out)
+    # then nothing waits for the drain (what /healthz reports as pending captures) ...
+    backlog = audit_backlog()
+    assert (backlog.captures, backlog.events) == (0, 0)
+    assert backlog.as_dict()["pending_captures"] == 0
+    # ... because the seeded rows are in the trail, recorded as the command's
+    product = Product.objects.order_by("pk").first()
+    (event,) = AuditEvent.objects.filter(
+        table_name="catalog_product",
+        row_pk=str(product.pk),
+        action="insert",
+        id__gt=audit_trail.marker,
+    )
+    assert (event.action, event.source, event.changes["name"]) == (
+        "insert",
+        "command",
+        product.name,
+    )
+    assert AuditEvent.objects.filter(
+        table_name="inventory_stock", action="insert", id__gt=audit_trail.marker
+    ).exists()
+    # and the command said so
+    lines = out.getvalue().splitlines()
+    assert lines[-2].startswith("audit      [##############################]")
