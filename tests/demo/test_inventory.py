@@ -4,9 +4,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import F
 
 from apps.catalog.models import Product, ProductVariant
+from apps.demo import inventory as demo_inventory
 from apps.inventory import selectors as inventory
 from apps.inventory.models import LowStockAlert, Stock, StockMovement, Warehouse
 
@@ -73,4 +75,58 @@ def test_seed_demo_opens_stock_through_receipts_and_flags_what_can_be_sold():
             )
         )
         == low
+    )
+
+
+@pytest.mark.django_db
+def test_a_run_stopped_between_stock_rows_and_receipts_is_completed_by_the_next():
+    call_command("seed_demo", products=20, orders=0, stdout=StringIO())
+    before = StockMovement.objects.count()
+    product = Product.objects.order_by("pk").first()
+    variants = [
+        ProductVariant.objects.create(
+            product=product,
+            sku=f"CLO-999999-R{n}",
+            name=f"Reopened {n}",
+            position=90 + n,
+        )
+        for n in range(5)
+    ]
+    ids = [variant.pk for variant in variants]
+    # The state a stop after a chunk's first transaction leaves: stock rows, no receipts.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            demo_inventory.OPEN_STOCK,
+            [ids, list(Warehouse.objects.values_list("pk", flat=True))],
+        )
+        cursor.execute(
+            "SELECT id FROM inventory_stock WHERE variant_id = ANY(%s)"
+            " AND (hashtextextended(variant_id || '/' || warehouse_id, 7) & 1023) >= 358",
+            [ids],
+        )
+        due = {row[0] for row in cursor.fetchall()}
+    assert due and StockMovement.objects.count() == before
+
+    call_command("seed_demo", products=20, orders=0, stdout=StringIO())
+
+    received = set(
+        StockMovement.objects.filter(stock__variant_id__in=ids).values_list(
+            "stock_id", flat=True
+        )
+    )
+    assert received == due
+    assert StockMovement.objects.count() == before + len(due)
+    assert inventory.ledger_mismatches() == []
+    sellable = set(
+        Stock.objects.filter(pk__in=due, on_hand__gt=0).values_list(
+            "variant_id", flat=True
+        )
+    )
+    assert (
+        set(
+            ProductVariant.objects.filter(pk__in=ids, in_stock=True).values_list(
+                "pk", flat=True
+            )
+        )
+        == sellable
     )
