@@ -35,6 +35,7 @@ from apps.auditing.models import (
 from apps.catalog.models import (
     AttributeDefinition,
     Category,
+    CategoryListing,
     OptionValue,
     Price,
     Product,
@@ -165,6 +166,10 @@ def _examples():
         (
             SearchWord(word="headphones", stem="headphon", products=3),
             "headphones (3 products)",
+        ),
+        (
+            CategoryListing(category_id=0, products=3, option_value_ids=[4, 5]),
+            "the whole catalog: 3 products, 2 option values",
         ),
         (VARIANT, "SKU-123 M / Blue"),
         (

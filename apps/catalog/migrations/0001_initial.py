@@ -11,7 +11,7 @@ import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
 from django.conf import settings
-from django.contrib.postgres.operations import BtreeGistExtension, TrigramExtension
+from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 
@@ -25,7 +25,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        # The accounts' admin search needs it too: never dropped on the way back.
+        migrations.RunSQL(
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop
+        ),
         BtreeGistExtension(),
         migrations.CreateModel(
             name='Product',

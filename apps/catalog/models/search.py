@@ -41,4 +41,9 @@ class CategoryListing(models.Model):
         db_table = "catalog_categorylisting"
 
     def __str__(self):
-        return f"category {self.category_id}: {self.products} products"
+        scope = (
+            "the whole catalog"
+            if self.category_id == 0
+            else f"category {self.category_id}"
+        )
+        return f"{scope}: {self.products} products, {len(self.option_value_ids)} option values"
