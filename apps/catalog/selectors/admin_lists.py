@@ -43,7 +43,7 @@ def product_matches(word: str) -> Q:
         Q(name__icontains=word)
         | Q(brand__icontains=word)
         | Q(slug=word)
-        | AnyOf("pk", skus)
+        | Q(AnyOf("pk", skus))
     )
 
 
@@ -52,4 +52,4 @@ def variant_matches(word: str) -> Q:
     indexes on UPPER(sku) and UPPER(name) answer both, OR-ed in one bitmap scan of the
     variants (the products' ids looked up in the index on product_id), with no join."""
     products = Product.all_objects.filter(name__icontains=word).values("pk")
-    return Q(sku__icontains=word) | AnyOf("product_id", products)
+    return Q(sku__icontains=word) | Q(AnyOf("product_id", products))
