@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.catalog.models import Product, ProductVariant
@@ -278,6 +279,26 @@ def test_stock_reorder_set_raises_the_low_stock_alert_at_once(stocked):
     )
     assert (stock.reorder_point, stock.reorder_quantity, stock.on_hand) == (20, 50, 10)
     assert LowStockAlert.objects.filter(stock=main, cleared_at__isnull=True).exists()
+
+
+def test_stock_reorder_set_to_the_levels_it_has_writes_nothing(stocked):
+    _, main, _ = stocked
+    services.stock_reorder_set(stock=main, reorder_point=20, reorder_quantity=50)
+    before = Stock.objects.get(pk=main.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM auditing_auditevent_inbox_events")
+        events = cursor.fetchone()[0]
+    stock = services.stock_reorder_set(
+        stock=main, reorder_point=20, reorder_quantity=50
+    )
+    assert stock.updated_at == before.updated_at
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM auditing_auditevent_inbox_events")
+        assert cursor.fetchone()[0] == events
+    stock = services.stock_reorder_set(
+        stock=main, reorder_point=20, reorder_quantity=60
+    )
+    assert stock.reorder_quantity == 60 and stock.updated_at > before.updated_at
 
 
 def test_deactivating_a_warehouse_takes_its_stock_out_of_availability(stocked):

@@ -518,9 +518,15 @@ def stock_reorder_set(
     reorder_quantity: int,
     actor: User | None = None,
 ) -> Stock:
-    """Set when a low-stock alert is raised and how much to reorder (alerts follow at once)."""
+    """Set when a low-stock alert is raised and how much to reorder (alerts follow at once).
+
+    The values the row holds already change nothing: no write, no audit event (the admin's
+    Save of an unchanged page).
+    """
     stock_lock([stock.pk])
-    Stock.objects.filter(pk=stock.pk).update(
+    Stock.objects.filter(pk=stock.pk).exclude(
+        reorder_point=reorder_point, reorder_quantity=reorder_quantity
+    ).update(
         reorder_point=reorder_point,
         reorder_quantity=reorder_quantity,
         updated_at=timezone.now(),
