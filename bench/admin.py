@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -37,6 +36,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common.manage import ensure_migrated, seed_catalog  # noqa: E402 - after the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 WARMUP = 3
@@ -75,33 +77,6 @@ def sql(statement: str, params=None) -> list[tuple]:
 
 def count(table: str) -> int:
     return sql(f"SELECT count(*) FROM {table}")[0][0]
-
-
-def ensure_migrated(env: dict[str, str]) -> None:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        log("applying migrations (manage.py migrate)")
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=sys.stderr,
-        )
-
-
-def seed_catalog(env: dict[str, str], products: int) -> None:
-    log(f"seeding the demo catalog up to {products} products (manage.py seed_demo)")
-    subprocess.run(
-        [sys.executable, "manage.py", "seed_demo", "--products", str(products)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=sys.stderr,
-    )
 
 
 def top_up_users(target: int) -> int:
@@ -298,7 +273,7 @@ def main() -> None:
     django.setup()
     from django.db import connections
 
-    ensure_migrated(env)
+    ensure_migrated(env, log)
     result: dict = {"bench": "admin", "database": database}
     products = sql("SELECT count(*) FROM catalog_product WHERE deleted_at IS NULL")[0][
         0
@@ -306,7 +281,7 @@ def main() -> None:
     result["seeded_catalog"] = products < args.products
     if result["seeded_catalog"]:
         connections.close_all()
-        seed_catalog(env, args.products)
+        seed_catalog(env, args.products, log)
     started = time.perf_counter()
     result["users_added"] = top_up_users(args.users)
     result["orders_added"] = top_up_orders(args.orders)

@@ -38,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common.manage import ensure_migrated, seed_catalog  # noqa: E402 - after the path
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 PRODUCT_PATHS = 2_000
@@ -141,36 +144,6 @@ def counts() -> dict[str, int]:
         )
         products, variants = cursor.fetchone()
     return {"products": products, "variants": variants}
-
-
-def ensure_migrated(env: dict[str, str]) -> None:
-    """Pages are measured on the current schema (as `make bench`, which migrates first)."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        log("applying migrations (manage.py migrate)")
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=sys.stderr,
-        )
-
-
-def seed(env: dict[str, str], products: int) -> float:
-    log(f"seeding the demo catalog up to {products} products (manage.py seed_demo)")
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", "seed_demo", "--products", str(products)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=sys.stderr,  # the progress bars; stdout is for the JSON line only
-    )
-    return round(time.perf_counter() - started, 1)
 
 
 def page_paths() -> dict[str, list[str]]:
@@ -390,11 +363,13 @@ def main() -> None:
 
     django.setup()
     binary = ensure_wrk()
-    ensure_migrated(env)
+    ensure_migrated(env, log)
     result = {"bench": "storefront", "database": database}
     before = counts()
     result["seeded"] = before["products"] < args.products
-    result["seed_s"] = seed(env, args.products) if result["seeded"] else None
+    result["seed_s"] = (
+        seed_catalog(env, args.products, log) if result["seeded"] else None
+    )
     result.update(counts())
     paths = page_paths()
     from django.db import connections
