@@ -38,6 +38,10 @@ def _warehouses() -> list[Warehouse]:
 # name their rows by id (ANY of a list, the rows the INSERT returned) rather than joining the
 # growing stock table: its statistics lag behind a seeding, and a join planned on them can
 # turn into a nested loop over the whole table.
+# The hash of stock row `s` that decides its receipt: the low 10 bits whether it gets one,
+# the next 20 how much.
+ROW_HASH = "hashtextextended(s.variant_id || '/' || s.warehouse_id, 7)"
+RECEIPT_DUE = "(h.value & 1023) >= 358"
 OPEN_STOCK = """
 INSERT INTO inventory_stock
     (variant_id, warehouse_id, on_hand, reserved, reorder_point, reorder_quantity, updated_at)
@@ -46,28 +50,28 @@ SELECT v.id, w.id, 0, 0, 5, 50, now()
  ORDER BY v.id, w.id
 RETURNING id, variant_id, warehouse_id
 """
-OPENING_RECEIPTS = """
+OPENING_RECEIPTS = f"""
 INSERT INTO inventory_stockmovement
     (stock_id, kind, quantity, reason, reference_type, reference_id, actor_id, created_at)
 SELECT s.id, 'receipt', 1 + (h.value >> 10 & 1048575) %% 120, 'opening stock', 'demo', '',
        NULL, now()
   FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS s (id, variant_id, warehouse_id)
- CROSS JOIN LATERAL (SELECT hashtextextended(s.variant_id || '/' || s.warehouse_id, 7)) AS h (value)
- WHERE (h.value & 1023) >= 358
+ CROSS JOIN LATERAL (SELECT {ROW_HASH}) AS h (value)
+ WHERE {RECEIPT_DUE}
  ORDER BY s.id
 RETURNING stock_id
-"""
+"""  # noqa: S608 - built from this module's constants only
 # Stock rows of demo variants in the demo warehouses that the hash gives a receipt and that
 # have no movement at all: what a run stopped between a chunk's two transactions left.
-UNRECEIVED = """
+UNRECEIVED = f"""
 SELECT s.id, s.variant_id, s.warehouse_id
   FROM inventory_stock s
   JOIN catalog_productvariant v ON v.id = s.variant_id
- WHERE s.warehouse_id = ANY (%s::bigint[]) AND v.sku ~ %s
-   AND (hashtextextended(s.variant_id || '/' || s.warehouse_id, 7) & 1023) >= 358
+ CROSS JOIN LATERAL (SELECT {ROW_HASH}) AS h (value)
+ WHERE s.warehouse_id = ANY (%s::bigint[]) AND v.sku ~ %s AND {RECEIPT_DUE}
    AND NOT EXISTS (SELECT FROM inventory_stockmovement m WHERE m.stock_id = s.id)
  ORDER BY s.id
-"""
+"""  # noqa: S608 - built from this module's constants only
 # The variants that can now be sold: in stock where a stock row has more than is reserved.
 IN_STOCK = """
 UPDATE catalog_productvariant v SET in_stock = true
