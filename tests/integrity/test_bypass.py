@@ -104,6 +104,53 @@ def test_the_owner_may_still_use_it_for_sanctioned_maintenance(transactional_db)
         owner.rollback()
 
 
+@pytest.mark.parametrize(
+    "setting, ignored",
+    [
+        (None, False),  # never set in the session
+        ("", False),  # emptied, as the ledger's function does
+        ("not a list", False),  # malformed: switches nothing off
+        ("{other_trigger}", False),
+        ("{other_trigger,%s}", True),
+    ],
+)
+def test_the_owners_list_switches_off_exactly_the_triggers_it_names(
+    transactional_db, setting, ignored
+):
+    with connect_as("owner") as owner:
+        (name,) = [
+            r[0]
+            for r in owner.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger\\_%'"
+                " ORDER BY 1 LIMIT 1"
+            )
+        ]
+        if setting is not None:
+            owner.execute(
+                "SELECT set_config('pgtrigger.ignore', %s, true)",
+                [setting.replace("%s", name)],
+            )
+        assert (
+            owner.execute("SELECT _pgtrigger_should_ignore(%s)", [name]).fetchone()[0]
+            is ignored
+        )
+        owner.rollback()
+
+
+def test_asking_whether_to_ignore_opens_no_subtransaction():
+    # Every row a pgtrigger row trigger sees asks; an EXCEPTION block there (pgtrigger's own
+    # version) costs a subtransaction per row. Only a non-empty list reaches the block.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT prosrc FROM pg_proc WHERE oid = 'public._pgtrigger_should_ignore(name)'"
+            "::regprocedure"
+        )
+        source = cursor.fetchone()[0]
+    before_block = source[: source.index("EXCEPTION")]
+    assert "current_setting('pgtrigger.ignore', true)" in before_block
+    assert before_block.index("RETURN FALSE") < before_block.rindex("BEGIN")
+
+
 # --- stock counts: on_hand from the ledger, reserved from the reservations, for the
 # application's role too
 

@@ -10,14 +10,23 @@
 CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME)
 RETURNS BOOLEAN AS $$
     DECLARE
+        -- missing_ok: an unset list reads as NULL instead of raising. pgtrigger's own
+        -- version catches that error in an exception block, which opens a subtransaction on
+        -- every call, that is for every row every row-level trigger sees (measured: half
+        -- the time of a 13,000-row ledger statement).
+        _raw TEXT := current_setting('pgtrigger.ignore', true);
         _pgtrigger_ignore TEXT[];
     BEGIN
-        IF NOT pg_has_role(current_user, 'pg_database_owner', 'MEMBER') THEN
+        IF _raw IS NULL OR _raw = ''
+           OR NOT pg_has_role(current_user, 'pg_database_owner', 'MEMBER') THEN
             RETURN FALSE;
         END IF;
+        -- Only a non-empty list, set by the owner, pays for the block: a malformed list
+        -- switches nothing off, as before.
         BEGIN
-            SELECT INTO _pgtrigger_ignore CURRENT_SETTING('pgtrigger.ignore');
+            _pgtrigger_ignore := _raw::TEXT[];
             EXCEPTION WHEN OTHERS THEN
+                RETURN FALSE;
         END;
         RETURN COALESCE(trigger_name = ANY (_pgtrigger_ignore), FALSE);
     END;
