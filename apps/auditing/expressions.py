@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Expression, F, QuerySet
+from django.db.models import Expression, F, QuerySet, Value
+from django.db.models.functions import Cast
 
 
 class AnyOf(Expression):
     """`column = ANY(ARRAY(subquery))`: true when the row's column is among the ids the
-    subquery returns (`ids`: a queryset selecting one column, or an array expression).
+    subquery returns (`ids`: a queryset selecting one column, or an array expression), or
+    among a list of ids (`column = ANY(%s::bigint[])`: one parameter, where `IN` would
+    send, and PostgreSQL plan, one per id: 4 ms of planning for 500 ids).
 
     PostgreSQL runs the subquery once and looks the ids up in the column's index, so the
     condition can be OR-ed with the table's other indexed conditions (a bitmap OR). An
@@ -26,6 +30,11 @@ class AnyOf(Expression):
         # for nothing.
         if isinstance(ids, QuerySet):
             ids = ArraySubquery(ids.order_by())
+        elif isinstance(ids, list | tuple):
+            ids = Cast(
+                Value(list(ids), output_field=ArrayField(models.BigIntegerField())),
+                ArrayField(models.BigIntegerField()),
+            )
         self.column, self.subquery = F(column), ids
 
     def get_source_expressions(self):

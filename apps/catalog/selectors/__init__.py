@@ -7,9 +7,9 @@ Every selector runs a fixed number of queries whatever the page size: one for th
 
 from .admin_lists import product_brands, product_matches, variant_matches
 from .categories import (
+    CategoryAtPath,
     categories_for_filter,
     category_by_slugs,
-    category_children,
     category_url_paths,
 )
 from .home import (
@@ -17,10 +17,10 @@ from .home import (
     home_content,
 )
 from .offers import (
-    Offer,
-    card_prefetches,
+    CARD_COLUMNS,
+    ProductCard,
     price_changes_after,
-    product_offer,
+    product_cards_read,
     products_published,
     variant_price_prefetches,
 )
@@ -48,24 +48,24 @@ from .search import (
 from .spelling import edit_distance, search_suggestion
 
 __all__ = [
+    "CategoryAtPath",
+    "CARD_COLUMNS",
     "FEW_RESULTS",
     "HomeContent",
     "MAX_FACETS",
     "MAX_QUERY_LENGTH",
     "MAX_QUERY_WORDS",
-    "Offer",
     "ProductDetail",
     "ProductFilters",
+    "ProductCard",
     "ProductPage",
     "REVIEWS_SHOWN",
     "SEARCH_CANDIDATES",
     "SORTS",
     "TRIGRAM_RATIO",
     "TRIGRAM_THRESHOLD",
-    "card_prefetches",
     "categories_for_filter",
     "category_by_slugs",
-    "category_children",
     "category_listing",
     "category_url_paths",
     "clean_query",
@@ -76,7 +76,7 @@ __all__ = [
     "product_current_slug",
     "product_detail",
     "product_matches",
-    "product_offer",
+    "product_cards_read",
     "product_search",
     "products_published",
     "search_suggestion",

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import Q
+
 from ..models import (
     Category,
     TreeOrder,
 )
 
 
-def category_by_slugs(slugs: list[str]) -> tuple[Category, list[Category]] | None:
-    """The category at /root/child/.../leaf and its ancestors (root first), in one query."""
+@dataclass(frozen=True)
+class CategoryAtPath:
+    node: Category
+    ancestors: list[Category]  # root first
+    children: list[Category]  # in menu order
+
+
+def category_by_slugs(slugs: list[str]) -> CategoryAtPath | None:
+    """The category at /root/child/.../leaf, its ancestors and its children, in one query."""
     if not slugs:
         return None
-    candidates = Category.objects.filter(slug__in=slugs, depth__lt=len(slugs))
-    by_parent = {(c.parent_id, c.slug): c for c in candidates}
+    depth = len(slugs)
+    leaves = Category.objects.filter(slug=slugs[-1], depth=depth - 1).values("pk")
+    found = list(
+        Category.objects.filter(
+            Q(slug__in=slugs, depth__lt=depth) | Q(depth=depth, parent_id__in=leaves)
+        ).order_by()
+    )
+    by_parent = {(c.parent_id, c.slug): c for c in found if c.depth < depth}
     chain: list[Category] = []
     parent_id = None
     for slug in slugs:
@@ -22,11 +39,11 @@ def category_by_slugs(slugs: list[str]) -> tuple[Category, list[Category]] | Non
             return None
         chain.append(node)
         parent_id = node.pk
-    return chain[-1], chain[:-1]
-
-
-def category_children(category: Category) -> list[Category]:
-    return list(Category.objects.filter(parent=category).order_by("position", "name"))
+    children = sorted(
+        (c for c in found if c.depth == depth and c.parent_id == parent_id),
+        key=lambda c: (c.position, c.name),
+    )
+    return CategoryAtPath(node=chain[-1], ancestors=chain[:-1], children=children)
 
 
 def category_url_paths(categories) -> dict[int, str]:

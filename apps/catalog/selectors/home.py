@@ -5,25 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import (
-    prefetch_related_objects,
-)
 from django.utils import timezone
 
-from ..models import (
-    Category,
-    Product,
-)
+from ..models import Category
 from .categories import category_url_paths
-from .offers import card_prefetches, products_published
+from .offers import CARD_COLUMNS, ProductCard, product_cards_read, products_published
 
 
 @dataclass(frozen=True)
 class HomeContent:
     featured_categories: list[Category]
     category_paths: dict[int, str]
-    featured_products: list[Product]
-    newest_products: list[Product]
+    featured_products: list[ProductCard]
+    newest_products: list[ProductCard]
 
 
 def home_content(
@@ -36,17 +30,17 @@ def home_content(
             :categories
         ]
     )
-    published = products_published(at).defer(
-        "search_vector", "description", "attributes"
-    )
+    published = products_published(at).values(*CARD_COLUMNS)
     featured = list(
         published.filter(is_featured=True).order_by("-created_at", "-id")[:products]
     )
     newest = list(published.order_by("-created_at", "-id")[:products])
-    prefetch_related_objects([*featured, *newest], *card_prefetches(at))
+    # A product both featured and new is read once.
+    rows = list({row["id"]: row for row in [*featured, *newest]}.values())
+    cards = {card.id: card for card in product_cards_read(rows, at)}
     return HomeContent(
         featured_categories=featured_categories,
         category_paths=category_url_paths(featured_categories),
-        featured_products=featured,
-        newest_products=newest,
+        featured_products=[cards[row["id"]] for row in featured],
+        newest_products=[cards[row["id"]] for row in newest],
     )

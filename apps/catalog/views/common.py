@@ -10,10 +10,10 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from .. import selectors
-from ..models import Product
 from ..pricing import money
 
 # A fragment is also dropped after this long, so changes made outside the services
@@ -174,9 +174,11 @@ def listing_params(get, *, search: bool) -> ListingParams:
 # --- cards and fragments -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Card:
-    product: Product
+    name: str
+    brand: str
+    in_stock: bool
     url: str
     image_url: str | None
     image_alt: str
@@ -185,40 +187,41 @@ class Card:
     from_price: bool
 
 
-def product_url(product: Product) -> str:
-    return reverse("catalog:product", kwargs={"slug": product.slug})
+def product_url(slug: str) -> str:
+    return reverse("catalog:product", kwargs={"slug": slug})
 
 
 def category_url(path: str) -> str:
     return reverse("catalog:category", kwargs={"slugs": path})
 
 
-def product_cards(products, at: dt.datetime) -> list[Card]:
+def product_cards(products: list[selectors.ProductCard]) -> list[Card]:
+    # One reverse() for the page: the URL of slug "0" split around it (a slug is
+    # [-a-zA-Z0-9_], nothing reverse() would quote).
+    head, _, tail = product_url("0").rpartition("0")
     cards = []
     for product in products:
-        offer = selectors.product_offer(product, at)
-        image = product.primary_images[0] if product.primary_images else None
-        quote = offer.quote if offer else None
+        quote = product.quote
         cards.append(
             Card(
-                product=product,
-                url=product_url(product),
-                image_url=image.image.url if image else None,
-                image_alt=(image.alt_text if image else "") or product.name,
+                name=product.name,
+                brand=product.brand,
+                in_stock=product.in_stock,
+                url=f"{head}{product.slug}{tail}",
+                image_url=default_storage.url(product.image) if product.image else None,
+                image_alt=product.image_alt,
                 price=money(quote.unit, quote.currency) if quote else None,
                 base_price=money(quote.base, quote.currency)
-                if offer and offer.promoted
+                if product.promoted and quote
                 else None,
-                from_price=bool(offer and offer.several_prices),
+                from_price=product.several_prices,
             )
         )
     return cards
 
 
-def _changes_at(products, at: dt.datetime) -> dt.datetime | None:
-    moments = [selectors.price_changes_after(p.active_variants, at) for p in products]
-    moments += [p.publish_until for p in products]
-    return min((m for m in moments if m is not None), default=None)
+def _changes_at(products: list[selectors.ProductCard]) -> dt.datetime | None:
+    return min((p.changes_at for p in products if p.changes_at), default=None)
 
 
 def _expires(changes_at: dt.datetime | None, max_age: int) -> float:

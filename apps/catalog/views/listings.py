@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -40,7 +38,6 @@ def storefront_home(request):
     if entry is None:
         at = timezone.now()
         content = selectors.home_content(at)
-        products = [*content.featured_products, *content.newest_products]
         html = render_to_string(
             "catalog/_home.html",
             {
@@ -48,13 +45,16 @@ def storefront_home(request):
                     (c, category_url(content.category_paths[c.pk]))
                     for c in content.featured_categories
                 ],
-                "featured": product_cards(content.featured_products, at),
-                "newest": product_cards(content.newest_products, at),
+                "featured": product_cards(content.featured_products),
+                "newest": product_cards(content.newest_products),
             },
         )
         entry = {
             "html": html,
-            "expires": _expires(_changes_at(products, at), LISTING_MAX_AGE),
+            "expires": _expires(
+                _changes_at([*content.featured_products, *content.newest_products]),
+                LISTING_MAX_AGE,
+            ),
         }
         fragment_cache.put(key, entry)
     return render(request, "home.html", {"fragment": mark_safe(entry["html"])})  # noqa: S308 - rendered by our own escaping templates, then cached
@@ -63,14 +63,14 @@ def storefront_home(request):
 # --- category ------------------------------------------------------------------------------
 
 
-def _listing_context(page, params: ListingParams, at: dt.datetime, **extra) -> dict:
+def _listing_context(page, params: ListingParams, **extra) -> dict:
     chosen = set(params.option_value_ids)
     options: dict[str, list] = {}
     for value in page.facets:
-        options.setdefault(value.option.name, []).append((value, value.pk in chosen))
+        options.setdefault(value.option_name, []).append((value, value.pk in chosen))
     return {
         "page": page,
-        "cards": product_cards(page.products, at),
+        "cards": product_cards(page.products),
         "params": params,
         "sorts": params.sorts.items(),
         "facets": options.items(),
@@ -133,7 +133,7 @@ def _category_page(request, parts: list[str]):
     found = selectors.category_by_slugs(parts)
     if found is None:
         raise Http404("No such category.")
-    node, ancestors = found
+    node, ancestors = found.node, found.ancestors
     params = listing_params(request.GET, search=False)
     size = per_page(request)
     # Versions are read before rendering: a change meanwhile leaves the entries unread.
@@ -163,18 +163,17 @@ def _category_page(request, parts: list[str]):
             _listing_context(
                 page,
                 params,
-                at,
                 action=category_url(path),
                 children=[
                     (child, category_url(f"{path}/{child.slug}"))
-                    for child in selectors.category_children(node)
+                    for child in found.children
                 ],
             ),
         )
         entry = {
             "html": html,
             "notes": _page_notes(page, params),
-            "expires": _expires(_changes_at(page.products, at), LISTING_MAX_AGE),
+            "expires": _expires(_changes_at(page.products), LISTING_MAX_AGE),
         }
         if not page.clamped:
             fragment_cache.put(key, entry)
@@ -245,7 +244,6 @@ def search(request):
         context = _listing_context(
             page,
             params,
-            at,
             action=reverse("catalog:search"),
             search=True,
             suggestion_qs=params.querystring(q=page.suggestion)
@@ -259,7 +257,7 @@ def search(request):
         entry = {
             "html": render_to_string("catalog/_listing.html", context),
             "notes": _page_notes(page, params),
-            "expires": _expires(_changes_at(page.products, at), LISTING_MAX_AGE),
+            "expires": _expires(_changes_at(page.products), LISTING_MAX_AGE),
         }
         if not page.clamped:
             fragment_cache.put(key, entry)

@@ -11,7 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from apps.accounts import services
 from apps.catalog import selectors
 from apps.catalog import services as catalog_services
-from apps.catalog.models import Category, CategoryListing, ProductVariant
+from apps.catalog.models import Category, CategoryListing, Product, ProductVariant
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import (
     CategoryFactory,
@@ -25,9 +25,9 @@ from .helpers import make_product
 pytestmark = pytest.mark.django_db
 
 # Measured once, asserted exactly: a change in this is a change in the page's cost.
-# Category: category by path, rows + the precomputed count, variants, prices, promotions,
-# tiers, primary images, option facets (precomputed), subcategories.
-CATEGORY_PAGE_QUERIES = 9
+# Category: category by path (with its subcategories), its precomputed count and option
+# values, rows, the cards' images and prices (one query), option facets.
+CATEGORY_PAGE_QUERIES = 5
 
 
 def test_category_page_lists_the_whole_subtree(client, tree):
@@ -109,11 +109,40 @@ def test_category_the_last_refresh_did_not_see_is_counted_live(
     for n in range(3):
         make_product(f"Sale Item {n}", category=sale)
 
-    with django_assert_num_queries(CATEGORY_PAGE_QUERIES + 1):  # + the live count
+    # counted live by the rows' query (a window count), the facets by a pass over variants
+    with django_assert_num_queries(CATEGORY_PAGE_QUERIES):
         response = client.get("/c/clothing/sale/")
 
     assertContains(response, "1–3 of 3 products")
     assertContains(response, "Sale Item 2")
+
+
+def test_past_the_last_page_shows_the_last_page_by_the_precomputed_count(
+    client, many_products, django_assert_num_queries
+):
+    catalog_services.category_listings_refresh()
+    # the rows of page 9 (none), then those of the last page: no count of the subtree
+    with django_assert_num_queries(CATEGORY_PAGE_QUERIES + 1):
+        response = client.get("/c/clothing/?page=9")
+
+    assertContains(response, "25–30 of 30 products")
+    assertContains(response, "There is no page 9; this is the last page (2).")
+
+
+def test_past_the_last_page_is_counted_live_when_the_precomputed_count_is_out_of_date(
+    client, many_products, settings
+):
+    # given: the refresh saw 30 products; 10 of them are drafts now (the view not refreshed)
+    catalog_services.category_listings_refresh()
+    Product.objects.filter(name__in=[f"Shirt {n:02d}" for n in range(10)]).update(
+        status=Product.Status.DRAFT
+    )
+    settings.CATALOG_PER_PAGE = 10
+    # when: page 9 is asked for: the precomputed count (30) points at page 3, now empty
+    response = client.get("/c/clothing/?page=9")
+    # then: the live count (20) finds the last page
+    assertContains(response, "11–20 of 20 products")
+    assertContains(response, "There is no page 9; this is the last page (2).")
 
 
 def test_cached_category_page_runs_no_query_for_anonymous_visitors(

@@ -226,13 +226,13 @@ def test_no_suggestion_when_full_text_finds_enough(client, catalog):
 def test_the_suggestion_costs_one_query_and_only_when_full_text_finds_little(
     client, catalog, django_assert_num_queries
 ):
-    # SAVEPOINT, search settings, the matching ids, rows + count, variants and images (no
-    # prices: no variants), facets, RELEASE, the category menu; then the catalog's words for
+    # SAVEPOINT, search settings, the matching ids, rows + count, the cards' images and
+    # prices (one query), facets, RELEASE, the category menu; then the catalog's words for
     # "did you mean". Three full-text results are enough: no look at the words.
     ProductFactory(name="Travel Headphones", category=CategoryFactory())
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get("/search/?q=headphones")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get("/search/?q=hedphones")
 
 
