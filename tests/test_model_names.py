@@ -39,6 +39,7 @@ from apps.catalog.models import (
     OptionValue,
     Price,
     Product,
+    ProductFacets,
     ProductImage,
     ProductOption,
     ProductRating,
@@ -170,6 +171,10 @@ def _examples():
         (
             CategoryListing(category_id=0, products=3, option_value_ids=[4, 5]),
             "the whole catalog: 3 products, 2 option values",
+        ),
+        (
+            ProductFacets(product_id=7, option_value_ids=[4, 5]),
+            "product 7: 2 option values",
         ),
         (VARIANT, "SKU-123 M / Blue"),
         (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Expression, F, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import Expression, F, QuerySet
+from django.db.models.expressions import RawSQL
 
 
 class AnyOf(Expression):
@@ -31,9 +31,12 @@ class AnyOf(Expression):
         if isinstance(ids, QuerySet):
             ids = ArraySubquery(ids.order_by())
         elif isinstance(ids, list | tuple):
-            ids = Cast(
-                Value(list(ids), output_field=ArrayField(models.BigIntegerField())),
-                ArrayField(models.BigIntegerField()),
+            # Handed to psycopg as it is: a Value() of an ArrayField would prepare every
+            # id through the field first (5 ms for 500 ids).
+            ids = RawSQL(
+                "%s::bigint[]",
+                [list(ids)],
+                output_field=ArrayField(models.BigIntegerField()),
             )
         self.column, self.subquery = F(column), ids
 

@@ -105,7 +105,7 @@ def test_the_owner_may_still_use_it_for_sanctioned_maintenance(transactional_db)
 
 
 @pytest.mark.parametrize(
-    "setting, ignored",
+    ("setting", "ignored"),
     [
         (None, False),  # never set in the session
         ("", False),  # emptied, as the ledger's function does

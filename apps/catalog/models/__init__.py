@@ -13,7 +13,7 @@ from .products import (
     ProductVariant,
 )
 from .reviews import ProductRating, Review
-from .search import CategoryListing, SearchWord
+from .search import CategoryListing, ProductFacets, SearchWord
 
 __all__ = [
     "AttributeDefinition",
@@ -24,6 +24,7 @@ __all__ = [
     "Price",
     "Product",
     "ProductImage",
+    "ProductFacets",
     "ProductOption",
     "ProductRating",
     "ProductSlug",

@@ -47,3 +47,23 @@ class CategoryListing(models.Model):
             else f"category {self.category_id}"
         )
         return f"{scope}: {self.products} products, {len(self.option_value_ids)} option values"
+
+
+class ProductFacets(models.Model):
+    """The option values of a product's active variants, for the filters of a search page.
+
+    A materialized view (migration catalog.0012) refreshed with the category listings. A
+    search unites the rows of its results; a product the last refresh did not see has its
+    values read live, so a new product's options are never missing, and a changed
+    product's show up at the next refresh.
+    """
+
+    product_id = models.BigIntegerField(primary_key=True)
+    option_value_ids = ArrayField(models.IntegerField())
+
+    class Meta:
+        managed = False
+        db_table = "catalog_productfacets"
+
+    def __str__(self):
+        return f"product {self.product_id}: {len(self.option_value_ids)} option values"

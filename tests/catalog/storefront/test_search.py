@@ -10,7 +10,8 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from apps.catalog import selectors
-from apps.catalog.models import Product
+from apps.catalog import services as catalog_services
+from apps.catalog.models import Product, ProductFacets
 from tests.catalog.factories import (
     OptionValueFactory,
     ProductFactory,
@@ -134,6 +135,40 @@ def test_search_filters_by_option_values_on_one_variant(tree):
     assert search(option_value_ids=[999_999]) == ["Tee C", "Tee B", "Tee A"]
     page = selectors.product_search(query="tee", with_facets=True)
     assert [v.value for v in page.facets] == ["S", "L", "Red", "Blue"]
+
+
+def test_search_facets_are_precomputed_per_product_and_read_live_for_new_ones(tree):
+    # given: two products seen by a refresh, then one more, and an option of the first
+    # changed after the refresh
+    size = ProductOptionFactory(name="Size")
+    s, m, large = (
+        OptionValueFactory(option=size, value=v, position=n)
+        for n, v in enumerate(("S", "M", "L"))
+    )
+    a = ProductFactory(name="Tee A", product_type=size.product_type, category=tree[0])
+    a_variant = ProductVariantFactory(product=a, option_values=[s])
+    b = ProductFactory(name="Tee B", product_type=size.product_type, category=tree[0])
+    ProductVariantFactory(product=b, option_values=[m])
+    catalog_services.category_listings_refresh()
+    assert dict(
+        ProductFacets.objects.values_list("product_id", "option_value_ids")
+    ) == {
+        a.pk: [s.pk],
+        b.pk: [m.pk],
+    }
+    c = ProductFactory(name="Tee C", product_type=size.product_type, category=tree[0])
+    ProductVariantFactory(product=c, option_values=[large])
+    a_variant.option_values.set([])
+
+    def facets() -> list[str]:
+        page = selectors.product_search(query="tee", with_facets=True)
+        return [v.value for v in page.facets]
+
+    # then: the new product's options are there at once (read live), the changed one's
+    # precomputed values until the next refresh
+    assert facets() == ["S", "M", "L"]
+    catalog_services.category_listings_refresh()
+    assert facets() == ["M", "L"]
 
 
 def test_search_sorts(wardrobe):
