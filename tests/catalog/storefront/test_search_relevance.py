@@ -223,17 +223,29 @@ def test_no_suggestion_when_full_text_finds_enough(client, catalog):
     assertNotContains(client.get("/search/?q=headphones"), "Did you mean")
 
 
-def test_the_suggestion_costs_one_query_and_only_when_full_text_finds_little(
+def test_a_misspelling_costs_two_queries_and_a_query_that_matches_none(
     client, catalog, django_assert_num_queries
 ):
     # SAVEPOINT, search settings, the matching ids, rows + count, the cards' images and
-    # prices (one query), facets, RELEASE, the category menu; then the catalog's words for
-    # "did you mean". Three full-text results are enough: no look at the words.
+    # prices (one query), facets, RELEASE, the category menu. Three full-text results are
+    # enough: no look at the words.
     ProductFactory(name="Travel Headphones", category=CategoryFactory())
     with django_assert_num_queries(8):
         client.get("/search/?q=headphones")
-    with django_assert_num_queries(9):
-        client.get("/search/?q=hedphones")
+    # The misspelling: the catalog's words for the correction ("did you mean", shown too),
+    # then the corrected words' matching ids: no trigram matching over product names.
+    with django_assert_num_queries(10):
+        response = client.get("/search/?q=hedphones")
+    assertContains(response, "Travel Headphones")
+    assertContains(response, "Did you mean")
+
+
+def test_a_word_the_catalog_does_not_know_falls_back_to_names_close_to_it(catalog):
+    # "Headfones" is not in the vocabulary (refreshed before it was added), and no catalog
+    # word is close enough to correct "hedfones": names close by trigrams find it.
+    ProductFactory(name="Headfones Deluxe", category=CategoryFactory())
+    page = selectors.product_search(query="hedfones")
+    assert [p.name for p in page.products] == ["Headfones Deluxe"]
 
 
 def test_words_of_unpublished_products_are_never_suggested(catalog):
