@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from apps.catalog import selectors
 from apps.catalog import services as catalog_services
 from apps.catalog.models import Product, ProductFacets
 from tests.catalog.factories import (
+    CategoryFactory,
     OptionValueFactory,
     ProductFactory,
     ProductOptionFactory,
@@ -289,3 +291,23 @@ def test_category_bad_parameters_are_ignored_with_a_note(client, wardrobe, query
     assert response.status_code == 200
     assertContains(response, note)
     assertContains(response, "Blue Scarf")
+
+
+def test_the_category_menu_lists_the_tree_indented_with_the_chosen_one_selected(
+    client, tree
+):
+    clothing, shirts, formal, garden = tree
+    odd = CategoryFactory(name='<b>"Odd" & Co</b>', parent=garden)
+
+    html = client.get(f"/search/?q=shirt&category={shirts.pk}").content.decode()
+
+    menu = html[html.index('<select id="f-category"') : html.index("</select>")]
+    indent = "\u2003"
+    assert re.findall(r"<option [^>]*>[^<]*</option>", menu) == [
+        '<option value="">All categories</option>',
+        f'<option value="{clothing.pk}">Clothing</option>',
+        f'<option value="{shirts.pk}" selected>{indent}Shirts</option>',
+        f'<option value="{formal.pk}">{indent * 2}Formal</option>',
+        f'<option value="{garden.pk}">Garden</option>',
+        f'<option value="{odd.pk}">{indent}&lt;b&gt;&quot;Odd&quot; &amp; Co&lt;/b&gt;</option>',
+    ]
