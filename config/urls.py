@@ -21,9 +21,10 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     path("account/", include("apps.accounts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
+    # The storefront's most requested pages first: a URL is matched in this order.
+    path("", include("apps.catalog.urls")),
     path("", include("apps.payments.urls")),
     path("", include("apps.orders.urls")),
-    path("", include("apps.catalog.urls")),
     # Uploaded product images in development (an empty list unless DEBUG).
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -304,6 +304,10 @@ class LowStockAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_filter = (("cleared_at", admin.EmptyFieldListFilter),)
     list_select_related = ("stock__variant", "stock__warehouse")
+    # One alert per stock row that ever ran low: as big as the stock table.
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
 
 
 @admin.register(Supplier)

@@ -383,12 +383,21 @@ class LowStockAlert(models.Model):
     cleared_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-raised_at"]
+        ordering = ["-raised_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["stock"],
                 condition=Q(cleared_at__isnull=True),
                 name="inventory_alert_one_open",
+            ),
+        ]
+        # The back office's list, newest first: all alerts, or the open ones.
+        indexes = [
+            models.Index(fields=["-raised_at", "-id"], name="inventory_alert_newest"),
+            models.Index(
+                fields=["-raised_at", "-id"],
+                condition=Q(cleared_at__isnull=True),
+                name="inventory_alert_open_newest",
             ),
         ]
 

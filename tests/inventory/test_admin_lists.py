@@ -4,10 +4,11 @@ by indexes through the variants' ids, the stock rows in their unique index's ord
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.inventory import services
+from apps.inventory.models import LowStockAlert
 from apps.inventory.services import Line, stock_reserve
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,36 @@ def test_reservation_search_finds_the_owner_and_the_sku(
     assert _listed(admin_client_staff, url, {"q": "4711"}) == [reservation]
     assert _listed(admin_client_staff, url, {"q": "471"}) == []  # an id is exact
     assert _listed(admin_client_staff, url, {"q": "inv-1"}) == [reservation]
+
+
+def test_low_stock_alerts_list_newest_first_by_index_and_count_at_most_a_cap(
+    admin_client_staff, two_stocked
+):
+    # given: three stock rows run low in turn, the first one filled up again
+    first, second, third = two_stocked[:3]
+    for stock in (first, second, third):
+        services.stock_reorder_set(stock=stock, reorder_point=20, reorder_quantity=50)
+    services.stock_receive(stock=first, quantity=30)
+    url = "/admin/inventory/lowstockalert/"
+    # then: newest first, all of them or the open ones, with no count of the whole table
+    assert [a.stock_id for a in _listed(admin_client_staff, url)] == [
+        third.pk,
+        second.pk,
+        first.pk,
+    ]
+    assert [
+        a.stock_id
+        for a in _listed(admin_client_staff, url, {"cleared_at__isnull": "True"})
+    ] == [third.pk, second.pk]
+    with CaptureQueriesContext(connection) as captured:
+        admin_client_staff.get(url)
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "LIMIT 10000" in counts[0]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        assert "inventory_alert_newest" in LowStockAlert.objects.all()[:50].explain()
+        assert (
+            "inventory_alert_open_newest"
+            in LowStockAlert.objects.filter(cleared_at__isnull=True)[:50].explain()
+        )

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Case, Value, When
 
-from apps.auditing.admin_mixins import ShopErrorAdminMixin
+from apps.auditing.admin_mixins import (
+    CappedCountPaginator,
+    ShopErrorAdminMixin,
+    search_all_words,
+)
 
-from .. import services
+from .. import selectors, services
 from ..forms import (
     ReviewAdminForm,
 )
 from ..models import (
     Review,
 )
+from ..models.reviews import pending_first
 
 
 @admin.register(Review)
@@ -30,12 +34,11 @@ class ReviewAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "rating", "verified_purchase")
     list_select_related = ("product", "user")
     search_fields = ("title", "body", "product__name")
-    # Pending first (they need a decision), then newest.
-    ordering = (
-        Case(When(status="pending", then=Value(0)), default=Value(1)).asc(),
-        "-created_at",
-        "-id",
-    )
+    # Pending first (they need a decision), then newest: the index catalog_review_queue.
+    ordering = (pending_first().asc(), "-created_at", "-id")
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
     fields = (
         "product",
         "user",
@@ -60,6 +63,9 @@ class ReviewAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
         "created_at",
     )
     actions = ["approve", "reject"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return search_all_words(queryset, search_term, selectors.review_matches), False
 
     def has_add_permission(self, request):
         return False  # customers write reviews

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from apps.auditing.triggers import audited
 
 from .products import Product
+
+
+def pending_first():
+    """0 for a review awaiting moderation, 1 for the others: the back office's queue order
+    (pending first, then newest), which an index of the same expression answers."""
+    return Case(When(status="pending", then=Value(0)), default=Value(1))
 
 
 class Review(models.Model):
@@ -54,7 +62,22 @@ class Review(models.Model):
                 fields=["product", "-created_at"],
                 condition=Q(status="approved"),
                 name="catalog_review_approved",
-            )
+            ),
+            models.Index(
+                pending_first(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="catalog_review_queue",
+            ),
+            # The back office's search: UPPER(col) LIKE UPPER('%word%').
+            GinIndex(
+                OpClass(Upper("title"), name="gin_trgm_ops"),
+                name="catalog_review_title_trgm",
+            ),
+            GinIndex(
+                OpClass(Upper("body"), name="gin_trgm_ops"),
+                name="catalog_review_body_trgm",
+            ),
         ]
         triggers = [*audited()]
 

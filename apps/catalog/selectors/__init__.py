@@ -5,7 +5,12 @@ Every selector runs a fixed number of queries whatever the page size: one for th
 (with the total as a window count), then one per prefetched relation.
 """
 
-from .admin_lists import product_brands, product_matches, variant_matches
+from .admin_lists import (
+    product_brands,
+    product_matches,
+    review_matches,
+    variant_matches,
+)
 from .categories import (
     CategoryAtPath,
     categories_for_filter,
@@ -78,6 +83,7 @@ __all__ = [
     "product_matches",
     "product_cards_read",
     "product_search",
+    "review_matches",
     "products_published",
     "search_suggestion",
     "variant_matches",

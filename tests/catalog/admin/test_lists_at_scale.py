@@ -3,15 +3,19 @@ brand filter without DISTINCT, no full COUNT(*)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.catalog import selectors
-from apps.catalog.models import Product, ProductVariant
+from apps.catalog.models import Product, ProductVariant, Review
+from apps.catalog.models.reviews import pending_first
+from tests.catalog.factories import ReviewFactory
 
 from .helpers import PRODUCTS_URL, make_product
 
@@ -146,3 +150,66 @@ def test_the_admin_searches_are_answered_by_indexes(catalog):
         r"\bcatalog_product_brand\s",
         plan(products.filter(brand__gt="").order_by("brand")),
     )
+
+
+# --- reviews: the moderation queue -------------------------------------------------------
+
+REVIEWS_URL = "/admin/catalog/review/"
+
+
+@pytest.fixture
+def reviews(catalog):
+    linen, jumper, polo = (
+        Product.objects.get(name=n)
+        for n in ("Linen Shirt", "Wool Jumper", "Cotton Polo")
+    )
+    old = timezone.now() - dt.timedelta(days=3)
+    return {
+        "approved": ReviewFactory(product=polo, title="Fine polo", created_at=old),
+        "pending_old": ReviewFactory(
+            product=jumper,
+            title="Warm",
+            body="Softer than LINEN",
+            status=Review.Status.PENDING,
+            created_at=old,
+        ),
+        "pending_new": ReviewFactory(
+            product=linen, title="Crisp", status=Review.Status.PENDING
+        ),
+        "newest": ReviewFactory(product=polo, title="Polo again"),
+    }
+
+
+def test_review_queue_lists_pending_first_then_newest(admin_client_staff, reviews):
+    response = admin_client_staff.get(REVIEWS_URL)
+    assert [r.title for r in response.context["cl"].result_list] == [
+        "Crisp",
+        "Warm",
+        "Polo again",
+        "Fine polo",
+    ]
+
+
+def test_review_search_finds_title_text_and_product_name(admin_client_staff, reviews):
+    def found(term):
+        response = admin_client_staff.get(REVIEWS_URL, {"q": term})
+        return sorted(r.title for r in response.context["cl"].result_list)
+
+    assert found("linen") == ["Crisp", "Warm"]  # the product's name, the text
+    assert found("polo") == ["Fine polo", "Polo again"]  # titles and product names
+    assert found("polo again") == ["Polo again"]  # every word must match
+    assert found("nothing-like-it") == []
+
+
+def test_review_list_counts_at_most_a_cap_and_its_order_and_search_have_indexes(
+    admin_client_staff, reviews
+):
+    counts = [q for q in _sql(admin_client_staff, REVIEWS_URL) if "COUNT(" in q.upper()]
+    assert len(counts) == 1 and "LIMIT 10000" in counts[0]
+    assert "catalog_review_queue" in plan(
+        Review.objects.order_by(pending_first().asc(), "-created_at", "-id")[:50]
+    )
+    both = plan(Review.objects.filter(selectors.review_matches("linen")).order_by())
+    assert "catalog_review_title_trgm" in both
+    assert "catalog_review_body_trgm" in both
+    assert "BitmapOr" in both
