@@ -63,16 +63,9 @@ def price_compute(
 
 
 def prefetched(variant: ProductVariant, name: str):
-    """A variant's prefetched `prices`, `promotions` or `tiers`, or None when not loaded.
-
-    Listing cards prefetch them as lists (`Prefetch(..., to_attr="prefetched_<name>")`):
-    Django then sets one attribute per variant instead of building a queryset for each,
-    which cost more than the queries themselves on a page of 24 cards.
-    """
-    found = getattr(variant, f"prefetched_{name}", None)
-    if found is None:
-        found = getattr(variant, "_prefetched_objects_cache", {}).get(name)
-    return found
+    """A variant's prefetched `prices`, `promotions` or `tiers` (`variant_price_prefetches`:
+    the product page, order totals), or None when not loaded."""
+    return getattr(variant, "_prefetched_objects_cache", {}).get(name)
 
 
 def price_for(

@@ -38,7 +38,8 @@ def search_words_refresh_task(run: JobRun) -> int:
     exclusive=True,
 )
 def category_listings_refresh_task(run: JobRun) -> int:
-    """Refresh the product counts and option values of unfiltered category listings."""
+    """Refresh the product counts and option values of unfiltered category listings, and
+    the products' option values for search facets."""
     from .models import CategoryListing
 
     services.category_listings_refresh()

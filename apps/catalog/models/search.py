@@ -53,9 +53,9 @@ class ProductFacets(models.Model):
     """The option values of a product's active variants, for the filters of a search page.
 
     A materialized view (migration catalog.0012) refreshed with the category listings. A
-    search unites the rows of its results; a product the last refresh did not see has its
-    values read live, so a new product's options are never missing, and a changed
-    product's show up at the next refresh.
+    search unites the rows of its results; a product the last refresh did not see, or saw
+    without option values, has its values read live, so a new product's options are never
+    missing; other changes show up at the next refresh.
     """
 
     product_id = models.BigIntegerField(primary_key=True)

@@ -1,8 +1,9 @@
 """Storefront reads: search, category listings, the product page, the home page (and the
 brands the admin filters by).
 
-Every selector runs a fixed number of queries whatever the page size: one for the page rows
-(with the total as a window count), then one per prefetched relation.
+Every selector runs a fixed number of queries whatever the page size: listings one for the
+page rows (the total precomputed or a window count) and one for all their cards (read as
+plain rows); the product page one per prefetched relation.
 """
 
 from .admin_lists import (

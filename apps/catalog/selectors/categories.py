@@ -28,7 +28,7 @@ def category_by_slugs(slugs: list[str]) -> CategoryAtPath | None:
     found = list(
         Category.objects.filter(
             Q(slug__in=slugs, depth__lt=depth) | Q(depth=depth, parent_id__in=leaves)
-        ).order_by()
+        ).order_by("position", "name")  # the children's menu order
     )
     by_parent = {(c.parent_id, c.slug): c for c in found if c.depth < depth}
     chain: list[Category] = []
@@ -39,10 +39,7 @@ def category_by_slugs(slugs: list[str]) -> CategoryAtPath | None:
             return None
         chain.append(node)
         parent_id = node.pk
-    children = sorted(
-        (c for c in found if c.depth == depth and c.parent_id == parent_id),
-        key=lambda c: (c.position, c.name),
-    )
+    children = [c for c in found if c.depth == depth and c.parent_id == parent_id]
     return CategoryAtPath(node=chain[-1], ancestors=chain[:-1], children=children)
 
 

@@ -42,25 +42,16 @@ def _promotions_not_over(at: dt.datetime, currency: str) -> QuerySet[Promotional
     )
 
 
-def variant_price_prefetches(
-    at: dt.datetime, currency: str = "EUR", *, as_lists: bool = False
-) -> list[Prefetch]:
-    """What `price_for` needs, prefetched for many variants at once (`as_lists`: as
-    `prefetched_<name>` lists, read through `pricing.prefetched`)."""
-
-    def to(name: str) -> str | None:
-        return f"prefetched_{name}" if as_lists else None
-
+def variant_price_prefetches(at: dt.datetime, currency: str = "EUR") -> list[Prefetch]:
+    """What `price_for` needs, prefetched for many variants at once."""
     return [
         Prefetch(
             "prices",
             queryset=Price.objects.filter(currency=currency),
-            to_attr=to("prices"),
         ),
         Prefetch(
             "promotions",
             queryset=_promotions_not_over(at, currency),
-            to_attr=to("promotions"),
         ),
         Prefetch(
             "tiers",
@@ -68,7 +59,6 @@ def variant_price_prefetches(
             queryset=TierPrice.objects.filter(currency=currency).order_by(
                 "min_quantity"
             ),
-            to_attr=to("tiers"),
         ),
     ]
 

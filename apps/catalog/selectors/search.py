@@ -320,9 +320,8 @@ def _matching_ids(qs: QuerySet[Product], query: str) -> _Matched:
         ids = _first_found(_word_matchers(qs, suggestion))
         if ids:
             return _Matched(ids=ids, words=suggestion, suggestion=suggestion)
-    return _Matched(
-        ids=_first_found([_typos(qs, query)]), words=query, suggestion=suggestion
-    )
+    # A correction that finds nothing is not worth offering.
+    return _Matched(ids=_first_found([_typos(qs, query)]), words=query, suggestion="")
 
 
 def _ordered(
@@ -386,7 +385,7 @@ def _precomputed(scope: int) -> tuple[int, list[int]] | None:
 
 
 # The option values of these products (ids twice): their precomputed rows, and live for
-# those the last refresh did not see.
+# those the last refresh did not see or saw without values (given variants since, maybe).
 FACETS_OF = """
 SELECT f.value FROM catalog_productfacets p, unnest(p.option_value_ids) AS f (value)
  WHERE p.product_id = ANY (%s::bigint[])
@@ -396,7 +395,8 @@ SELECT l.optionvalue_id
   JOIN catalog_productvariant v
     ON v.product_id = p.id AND v.is_active AND v.deleted_at IS NULL
   JOIN catalog_productvariant_option_values l ON l.productvariant_id = v.id
- WHERE NOT EXISTS (SELECT FROM catalog_productfacets f WHERE f.product_id = p.id)
+ WHERE NOT EXISTS (SELECT FROM catalog_productfacets f
+                    WHERE f.product_id = p.id AND f.option_value_ids <> '{}')
 """
 
 
@@ -488,9 +488,9 @@ def product_search(
             *(["full_text"] if filters.query else []),
         )
 
-        def fetch(number: int) -> list[dict]:
+        def fetch(number: int, extra: int = 0) -> list[dict]:
             start = (number - 1) * per_page
-            return list(rows_qs[start : start + per_page])
+            return list(rows_qs[start : start + per_page + extra])
 
         rows, number = fetch(page), page
         if rows:
@@ -498,16 +498,19 @@ def product_search(
             # A precomputed total lags behind products added since: never fewer than shown.
             total = max(total, (number - 1) * per_page + len(rows))
         elif page > 1:
-            # Past the last page: show the last page instead (by the precomputed count, or
-            # counted live when there is none or it no longer reaches a page).
+            # Past the last page: show the last page instead, by the precomputed count when
+            # that page holds exactly what the count says, and nothing follows it (else the
+            # count is out of date: counted live).
             total, number = 0, 1
             known = [precomputed[0]] if precomputed and precomputed[0] else []
             for count in [*known, None]:
                 total = matching.count() if count is None else count
-                if total:
-                    number = math.ceil(total / per_page)
-                    rows = fetch(number)
-                if rows or not total:
+                if not total:
+                    break
+                number = math.ceil(total / per_page)
+                found = fetch(number, extra=1) if number < page else []
+                rows = found[:per_page]
+                if count is None or len(found) == total - (number - 1) * per_page:
                     break
         else:
             total, number = 0, 1  # nothing found
@@ -518,7 +521,9 @@ def product_search(
             else []
         )
         suggestion = ""
-        if filters.query and (total < FEW_RESULTS or not rows[0]["full_text"]):
+        if filters.query and (
+            total < FEW_RESULTS or not (rows and rows[0]["full_text"])
+        ):
             suggestion = (
                 search_suggestion(filters.query)
                 if matched.suggestion is None

@@ -17,9 +17,10 @@ def search_words_refresh() -> None:
 
 def category_listings_refresh() -> None:
     """Recompute each category subtree's product count and option values for unfiltered
-    listings (readers are not blocked).
+    listings, and each product's option values for search facets (readers are not blocked).
 
-    Through the owner's function (migration catalog.0010): only a view's owner may refresh it.
+    Through the owner's function (migrations catalog.0010 and 0012): only a view's owner may
+    refresh it.
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT catalog_categorylisting_refresh()")

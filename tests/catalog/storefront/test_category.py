@@ -145,6 +145,23 @@ def test_past_the_last_page_is_counted_live_when_the_precomputed_count_is_out_of
     assertContains(response, "There is no page 9; this is the last page (2).")
 
 
+def test_past_the_last_page_is_counted_live_when_products_were_added_since_the_count(
+    client, many_products, settings
+):
+    # given: the refresh saw 30 products; 10 more came since (the view not refreshed)
+    catalog_services.category_listings_refresh()
+    clothing = Category.objects.get(slug="clothing")
+    for n in range(10):
+        make_product(f"New Arrival {n}", category=clothing)
+    settings.CATALOG_PER_PAGE = 10
+    # when: page 9 is asked for: the precomputed count (30) points at a full page 3,
+    # and a product follows it
+    response = client.get("/c/clothing/?page=9")
+    # then: the live count (40) finds the real last page
+    assertContains(response, "31–40 of 40 products")
+    assertContains(response, "There is no page 9; this is the last page (4).")
+
+
 def test_cached_category_page_runs_no_query_for_anonymous_visitors(
     client, many_products, django_assert_num_queries
 ):
