@@ -8,17 +8,21 @@ from django.db import migrations, models
 from apps.auditing.migration_ops import SetTimeouts
 
 # Every alive product, with or without option values: a product without a row is one the
-# last refresh did not see, whose values a search reads live.
+# last refresh did not see, whose values a search reads live. Joins, not a subquery per
+# product: right after a bulk load (no statistics yet) the planner ran that subquery as a
+# scan of every variant for each product (99 s for a 20k-product demo, against 0.7 s).
 FACETS = r"""
 CREATE MATERIALIZED VIEW catalog_productfacets AS
 SELECT p.id AS product_id,
-       ARRAY(SELECT DISTINCT l.optionvalue_id
-               FROM catalog_productvariant v
-               JOIN catalog_productvariant_option_values l ON l.productvariant_id = v.id
-              WHERE v.product_id = p.id AND v.is_active AND v.deleted_at IS NULL
-              ORDER BY 1)::integer[] AS option_value_ids
+       COALESCE(array_agg(DISTINCT l.optionvalue_id ORDER BY l.optionvalue_id)
+                FILTER (WHERE l.optionvalue_id IS NOT NULL), '{}')::integer[]
+           AS option_value_ids
   FROM catalog_product p
- WHERE p.deleted_at IS NULL;
+  LEFT JOIN catalog_productvariant v
+    ON v.product_id = p.id AND v.is_active AND v.deleted_at IS NULL
+  LEFT JOIN catalog_productvariant_option_values l ON l.productvariant_id = v.id
+ WHERE p.deleted_at IS NULL
+ GROUP BY p.id;
 CREATE UNIQUE INDEX catalog_productfacets_pk ON catalog_productfacets (product_id);
 """
 
