@@ -20,6 +20,25 @@ from ..models import (
 from ..models.reviews import pending_first
 
 
+class RatingFilter(admin.SimpleListFilter):
+    """1 to 5 stars, without asking the table which ratings occur (a DISTINCT over every
+    review, as Django's filter for a field without choices does)."""
+
+    title = "rating"
+    parameter_name = "rating"
+
+    def lookups(self, request, model_admin):
+        return [(str(n), "★" * n) for n in range(1, 6)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return (
+            queryset.filter(rating=int(value))
+            if value in {"1", "2", "3", "4", "5"}
+            else queryset
+        )
+
+
 @admin.register(Review)
 class ReviewAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
     form = ReviewAdminForm
@@ -31,7 +50,7 @@ class ReviewAdmin(ShopErrorAdminMixin, admin.ModelAdmin):
         "verified_purchase",
         "created_at",
     )
-    list_filter = ("status", "rating", "verified_purchase")
+    list_filter = ("status", RatingFilter, "verified_purchase")
     list_select_related = ("product", "user")
     search_fields = ("title", "body", "product__name")
     # Pending first (they need a decision), then newest: the index catalog_review_queue.
