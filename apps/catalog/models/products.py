@@ -158,11 +158,9 @@ class Product(SoftDeleteModel):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="catalog_product_search"),
-            GinIndex(
-                OpClass("name", name="gin_trgm_ops"), name="catalog_product_name_trgm"
-            ),
             # The admin's searches: exactly what `icontains` asks of PostgreSQL,
-            # UPPER(col::text) LIKE UPPER('%term%').
+            # UPPER(col::text) LIKE UPPER('%term%'). The storefront's typo matcher asks
+            # the same index (trigrams ignore case: UPPER changes no similarity).
             GinIndex(
                 OpClass(Upper("name"), name="gin_trgm_ops"),
                 name="catalog_product_name_up_trgm",
