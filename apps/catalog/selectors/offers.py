@@ -21,7 +21,7 @@ from ..models import (
     PromotionalPrice,
     TierPrice,
 )
-from ..pricing import Quote, prefetched, price_compute
+from ..pricing import Quote, price_compute
 
 
 def products_published(at: dt.datetime | None = None) -> QuerySet[Product]:
@@ -100,13 +100,11 @@ class ProductCard:
     in_stock: bool
     image: str  # the primary image's name in storage; "" when there is none
     image_alt: str
-    quote: (
-        Quote | None
-    )  # the cheapest active variant's price of one unit; None: no price
+    # The cheapest active variant's price of one unit; None: no price.
+    quote: Quote | None
     several_prices: bool  # the variants do not all cost the same ("from")
-    changes_at: (
-        dt.datetime | None
-    )  # when a promotion starts or ends, or publication ends
+    # When a promotion starts or ends, or publication ends.
+    changes_at: dt.datetime | None
 
     @property
     def promoted(self) -> bool:
@@ -161,12 +159,7 @@ def product_cards_read(
             )
             # the cheapest; of equal ones, the first in the variants' order
             offers.append((quote.unit, position, variant_id, quote))
-            changes += [
-                edge
-                for window in promotions
-                for edge in window[:2]
-                if edge is not None and edge > at
-            ]
+            changes += _edges_after(promotions, at)
         cheapest = min(offers, key=lambda offer: offer[:3], default=None)
         cards.append(
             ProductCard(
@@ -185,13 +178,22 @@ def product_cards_read(
     return cards
 
 
+def _edges_after(windows, at: dt.datetime) -> list[dt.datetime]:
+    """The starts and ends of these (start, end, ...) windows that come after `at`: when a
+    price shown at `at` stops being true."""
+    return [
+        edge
+        for window in windows
+        for edge in window[:2]
+        if edge is not None and edge > at
+    ]
+
+
 def price_changes_after(variants, at: dt.datetime) -> dt.datetime | None:
     """The next moment a promotion of these variants starts or ends (prefetched data)."""
-    moments = []
-    for variant in variants:
-        promotions = prefetched(variant, "promotions")
-        for promotion in variant.promotions.all() if promotions is None else promotions:
-            for edge in (promotion.valid_during.lower, promotion.valid_during.upper):
-                if edge is not None and edge > at:
-                    moments.append(edge)
-    return min(moments, default=None)
+    windows = (
+        (promotion.valid_during.lower, promotion.valid_during.upper)
+        for variant in variants
+        for promotion in variant.promotions.all()
+    )
+    return min(_edges_after(windows, at), default=None)

@@ -254,13 +254,11 @@ def _typos(qs: QuerySet[Product], query: str) -> QuerySet[Product]:
     """
     # UPPER(name): the expression the admin's trigram index holds (one index on the name,
     # not two to keep up on every write); trigrams ignore case, so no similarity changes.
+    similarity = TrigramWordSimilarity(query, Upper("name"))
     similar = (
         qs.annotate(upper_name=Upper("name"))
         .filter(upper_name__trigram_word_similar=query)
-        .annotate(
-            similarity=TrigramWordSimilarity(query, Upper("name")),
-            closest=Window(Max(TrigramWordSimilarity(query, Upper("name")))),
-        )
+        .annotate(similarity=similarity, closest=Window(Max(similarity)))
     )
     return similar.filter(
         similarity__gte=ExpressionWrapper(
@@ -302,9 +300,8 @@ class _Matched:
     ids: list[int]
     # The words that found them: the query's, or its correction from the catalog's words.
     words: str
-    suggestion: (
-        str | None
-    )  # "did you mean", when it was needed to find them (else unknown)
+    # "Did you mean", when it was needed to find them (None: not asked).
+    suggestion: str | None
 
 
 def _matching_ids(qs: QuerySet[Product], query: str) -> _Matched:
