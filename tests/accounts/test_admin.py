@@ -120,10 +120,11 @@ def test_user_list_searches_and_order_are_answered_by_indexes(
 ):
     """`icontains` asks UPPER(col::text) LIKE UPPER(...), the expression the trigram
     indexes hold; the list's order (email) has its index; the count is capped."""
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from apps.accounts.models import User
+    from tests.plans import plan
 
     UserFactory(email="dial@example.com", phone="+4930123456")
     response = admin_client_staff.get("/admin/accounts/user/?q=30123")
@@ -132,12 +133,6 @@ def test_user_list_searches_and_order_are_answered_by_indexes(
         admin_client_staff.get("/admin/accounts/user/")
     counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
     assert len(counts) == 1 and "LIMIT 10000" in counts[0]
-
-    def plan(queryset) -> str:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
-            return queryset.explain()
 
     users = User.all_objects
     assert "accounts_user_email_trgm" in plan(

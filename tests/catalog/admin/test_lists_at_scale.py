@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -16,21 +16,13 @@ from apps.catalog import selectors
 from apps.catalog.models import Product, ProductVariant, Review
 from apps.catalog.models.reviews import pending_first
 from tests.catalog.factories import ReviewFactory
+from tests.plans import plan
 
 from .helpers import PRODUCTS_URL, make_product
 
 pytestmark = pytest.mark.django_db
 
 VARIANTS_URL = "/admin/catalog/productvariant/"
-
-
-def plan(queryset) -> str:
-    """The plan PostgreSQL picks when a sequential scan is its last resort: an index
-    shows in it only when one answers the query's exact expression."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        return queryset.explain()
 
 
 def _sql(client, url) -> list[str]:
