@@ -144,6 +144,26 @@ def test_the_admin_searches_are_answered_by_indexes(catalog):
     )
 
 
+
+def test_a_product_slug_is_indexed_twice_and_the_admin_search_by_slug_uses_one(catalog):
+    # The unique index on alive products' slugs (the storefront's lookup) and one plain
+    # index over every product (the admin's search, deleted products too); no LIKE index.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'catalog_product'"
+            " AND indexdef LIKE '%%(slug%%' ORDER BY indexname"
+        )
+        assert [row[0] for row in cursor.fetchall()] == [
+            "catalog_product_slug",
+            "catalog_product_slug_unique_alive",
+        ]
+    assert "catalog_product_slug " in plan(
+        Product.all_objects.filter(slug="linen-shirt").order_by()
+    )
+    assert "catalog_product_slug_unique_alive" in plan(
+        Product.objects.filter(slug="linen-shirt").order_by()
+    )
+
 # --- reviews: the moderation queue -------------------------------------------------------
 
 REVIEWS_URL = "/admin/catalog/review/"
