@@ -72,3 +72,20 @@ def test_category_listings_are_refreshed_by_the_job():
     )  # two categories, the catalog
     assert CategoryListing.objects.get(category_id=root.pk).products == 1
     assert CategoryListing.objects.get(category_id=0).products == 1
+
+
+@pytest.mark.django_db
+def test_category_listings_view_joins_the_catalog_once_not_once_per_category():
+    # Its two CTEs are each computed once (a "CTE" node in the plan), not inlined into the
+    # per-category subqueries: inlined, the join of products, variants and option values
+    # ran again for every category, and for minutes after a bulk load.
+    import re
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_viewdef('catalog_categorylisting'::regclass)")
+        cursor.execute("EXPLAIN " + cursor.fetchone()[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert re.search(r"^\s*CTE own$", plan, re.M), plan
+    assert re.search(r"^\s*CTE own_values$", plan, re.M), plan
