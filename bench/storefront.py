@@ -13,6 +13,12 @@ realistic terms (typos included). wrk's Lua `done()` prints p50/p95/p99. Then th
 pages (`<page>_cold`): one client in turn, every listing version bumped before each request
 (what any catalog change did to every listing before listings had versions of their own),
 so each page is built from the database: home, root categories, leaf categories, search.
+Last, in this process (no server, no client), what a warm product page costs beyond /ping
+(`in_process`): both through Django's WSGI handler, side by side with the two things only
+the product page does, its one cache round trip (the entry and its version, MGET) and a new
+visitor's CSRF token (the add-to-cart form). `product_vs_ping` compares a page that must do
+both with one that does neither; `in_process.beyond_both_us` is what the product page costs
+on top of them.
 Unapplied migrations are applied first. Prints ONE JSON line on stdout, progress on stderr;
 gunicorn is stopped at the end, whatever happens.
 """
@@ -346,6 +352,60 @@ def cold(base: str, paths: list[str], seconds: float) -> dict:
     }
 
 
+def in_process(product_paths: list[str], rounds: int = 3000) -> dict:
+    """Microseconds per request, measured in this process: /ping and warm product pages
+    through Django's WSGI handler, a cache MGET of two keys, a new CSRF token."""
+    import io
+
+    from django.core.cache import cache
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.middleware.csrf import get_token
+    from django.test import RequestFactory
+
+    handler = WSGIHandler()
+
+    def get(path: str) -> None:
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
+        }  # fmt: skip
+        statuses: list[str] = []
+        b"".join(
+            handler(environ, lambda status, headers, exc=None: statuses.append(status))
+        )
+        if not statuses[0].startswith("200"):
+            raise RuntimeError(f"{path} answered {statuses[0]} in process")
+
+    factory = RequestFactory()
+    keys = ["bench:in-process:version", "bench:in-process:entry"]
+    cache.set_many({keys[0]: 1, keys[1]: {"page": "x" * 7000}})
+    steps = {
+        "ping": lambda i: get("/ping"),
+        "product": lambda i: get(product_paths[i % len(product_paths)]),
+        "cache_mget": lambda i: cache.get_many(keys),
+        "csrf_token": lambda i: get_token(factory.get("/")),
+    }
+    figures = {}
+    for name, step in steps.items():
+        for i in range(min(rounds, 200)):  # warm: imports, connections
+            step(i)
+        started = time.perf_counter()
+        for i in range(rounds):
+            step(i)
+        figures[f"{name}_us"] = round((time.perf_counter() - started) / rounds * 1e6, 1)
+    cache.delete_many(keys)
+    figures["beyond_both_us"] = round(
+        figures["product_us"]
+        - figures["ping_us"]
+        - figures["cache_mget_us"]
+        - figures["csrf_token_us"],
+        1,
+    )
+    return figures
+
+
 def main() -> None:
     args = parse_args()
     os.environ["DATABASE_URL"] = args.database_url
@@ -358,6 +418,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
     }
     os.environ["CACHE_KEY_PREFIX"] = env["CACHE_KEY_PREFIX"]
+    os.environ["DJANGO_DEBUG"] = "false"  # as served: the in-process figures too
 
     import django
 
@@ -421,6 +482,9 @@ def main() -> None:
 
     ping, product = result["ping"], result["product"]
     result["product_vs_ping"] = round(product["rps"] / ping["rps"], 3)
+    log("in process: /ping and product pages, a cache MGET, a CSRF token")
+    result["in_process"] = in_process(paths["product"])
+    log(f"in process: {result['in_process']}")
     result["settings"] = {
         "duration_s": args.duration,
         "warmup_limit_s": args.warmup_limit,
