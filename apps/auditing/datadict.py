@@ -175,8 +175,10 @@ def _fill(table: Table, model) -> None:
             )
         )
     for name, kind, definition, target in _rows(
+        # A constraint trigger ('t') is listed with the triggers, as deferred.
         "SELECT conname, contype, pg_get_constraintdef(oid), confrelid::regclass::text"
-        " FROM pg_constraint WHERE conrelid = %s::regclass ORDER BY conname",
+        " FROM pg_constraint WHERE conrelid = %s::regclass AND contype <> 't'"
+        " ORDER BY conname",
         [oid],
     ):
         table.constraints.append((name, KIND.get(kind, kind), definition))
@@ -193,10 +195,10 @@ def _fill(table: Table, model) -> None:
         )
     ]
     table.triggers = [
-        (name, _trigger_when(tgtype))
-        for name, tgtype in _rows(
-            "SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = %s::regclass"
-            " AND NOT tgisinternal ORDER BY tgname",
+        (name, _trigger_when(tgtype) + (", at commit" if deferred else ""))
+        for name, tgtype, deferred in _rows(
+            "SELECT tgname, tgtype, tginitdeferred FROM pg_trigger"
+            " WHERE tgrelid = %s::regclass AND NOT tgisinternal ORDER BY tgname",
             [oid],
         )
     ]

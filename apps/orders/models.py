@@ -111,6 +111,39 @@ class StatusHistoryTrigger(pgtrigger.Trigger):
         """
 
 
+def adds_up_to_its_lines(name: str, order_id: str) -> pgtrigger.Trigger:
+    """At commit, the order `order_id` (NEW.id, NEW.order_id) states what its lines add up
+    to: subtotal = Σ unit price × quantity, discount and tax = Σ the lines', item count =
+    Σ quantity. Deferred: an order is inserted before its lines, in the same transaction;
+    on both tables, since a line may be appended to an order later (the lines are append-only
+    and the order's terms immutable, so inserts are all that can change the sums)."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.After,
+        operation=pgtrigger.Insert,
+        timing=pgtrigger.Deferred,
+        func=f"""
+            IF EXISTS (
+                SELECT FROM orders_order o
+                 CROSS JOIN LATERAL (
+                     SELECT coalesce(sum(l.unit_price * l.quantity), 0) AS subtotal,
+                            coalesce(sum(l.discount), 0) AS discount,
+                            coalesce(sum(l.tax), 0) AS tax,
+                            coalesce(sum(l.quantity), 0) AS item_count
+                       FROM orders_orderline l WHERE l.order_id = o.id
+                 ) s
+                 WHERE o.id = {order_id}
+                   AND (o.subtotal, o.discount, o.tax, o.item_count)
+                       IS DISTINCT FROM (s.subtotal, s.discount, s.tax, s.item_count)
+            ) THEN
+                RAISE EXCEPTION 'orders_order_adds_up_to_its_lines: order % states other sums than its lines', {order_id}
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'orders_order_adds_up_to_its_lines';
+            END IF;
+            RETURN NULL;
+        """,
+    )
+
+
 class Order(models.Model):
     number = models.CharField(max_length=20, unique=True, editable=False)
     customer = models.ForeignKey(
@@ -253,6 +286,7 @@ class Order(models.Model):
                     RETURN NEW;
                 """,
             ),
+            adds_up_to_its_lines("adds_up_to_its_lines", "NEW.id"),
             StatusHistoryTrigger(name="history_on_insert", operation=pgtrigger.Insert),
             StatusHistoryTrigger(
                 name="history_on_status",
@@ -308,7 +342,11 @@ class OrderLine(models.Model):
                 name="orders_orderline_total_adds_up",
             ),
         ]
-        triggers = [*audited(), *append_only("line_append_only")]
+        triggers = [
+            *audited(),
+            *append_only("line_append_only"),
+            adds_up_to_its_lines("order_adds_up", "NEW.order_id"),
+        ]
 
     def __str__(self):
         return f"{self.quantity} × {self.sku}"

@@ -119,6 +119,102 @@ def test_the_total_must_add_up(order):
     assert Order.objects.count() == 1
 
 
+def _at_commit(sql: str, params=()) -> DatabaseError:
+    """Run `sql`, then what the database checks at commit (deferred constraint triggers):
+    a test's transaction never commits, so the deferred checks are made due at once."""
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    return refused.value
+
+
+def test_a_placed_order_adds_up_to_its_lines_at_commit(order):
+    # the order and its line, placed by the service, pass the deferred checks
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    line = order.lines.get()
+    assert (order.subtotal, order.discount, order.tax, order.item_count) == (
+        line.unit_price * line.quantity,
+        line.discount,
+        line.tax,
+        line.quantity,
+    )
+
+
+def test_a_line_appended_to_a_placed_order_is_refused_at_commit(order, stocked_variant):
+    socks = stocked_variant(price="5.00", units=10)
+    before = list(OrderLine.objects.filter(order=order).values())
+    error = _at_commit(
+        "INSERT INTO orders_orderline (order_id, variant_id, product_name, sku, options,"
+        " quantity, unit_price, discount, tax_rate, tax, line_total)"
+        " SELECT order_id, %s, 'Socks', 'SOCKS', '', 1, 5, 0, tax_rate, 0, 5"
+        " FROM orders_orderline WHERE order_id = %s",
+        [socks.pk, order.pk],
+    )
+    assert _constraint(error) == "orders_order_adds_up_to_its_lines"
+    assert list(OrderLine.objects.filter(order=order).values()) == before
+
+
+def _copy(order, *, off_by_one: str = "", with_lines: bool = True) -> tuple:
+    """SQL and parameters inserting a copy of `order` (one line), with a copy of its line
+    or none, one of its sums off by one if asked."""
+    line = order.lines.get()
+    sums = {
+        "subtotal": line.unit_price * line.quantity,
+        "discount": line.discount,
+        "tax": line.tax,
+        "item_count": line.quantity,
+    }
+    if off_by_one:
+        sums[off_by_one] += 1
+    sql = (
+        "WITH o AS (INSERT INTO orders_order (number, email, status, currency, subtotal,"
+        " discount, tax, shipping, total, shipping_method_id, shipping_method_name,"
+        " shipping_address, billing_address, item_count, idempotency_key, placed_at,"
+        " expires_at)"
+        " SELECT 'SO-Z', email, 'pending', currency, %(subtotal)s, %(discount)s, %(tax)s,"
+        " shipping, %(subtotal)s - %(discount)s + %(tax)s + shipping, shipping_method_id,"
+        " shipping_method_name, shipping_address, billing_address, %(item_count)s, 'k-z',"
+        " placed_at, expires_at FROM orders_order WHERE id = %(order)s RETURNING id)"
+    )
+    if with_lines:
+        sql += (
+            " INSERT INTO orders_orderline (order_id, variant_id, product_name, sku,"
+            " options, quantity, unit_price, discount, tax_rate, tax, line_total)"
+            " SELECT o.id, l.variant_id, l.product_name, l.sku, l.options, l.quantity,"
+            " l.unit_price, l.discount, l.tax_rate, l.tax, l.line_total"
+            " FROM o, orders_orderline l WHERE l.order_id = %(order)s"
+        )
+    else:
+        sql += " SELECT id FROM o"
+    return sql, {**sums, "order": order.pk}
+
+
+def test_an_order_copied_with_its_line_and_sums_passes_the_check(order):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(*_copy(order))
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert Order.objects.count() == 2
+    assert OrderLine.objects.count() == 2
+
+
+@pytest.mark.parametrize("off_by_one", ["subtotal", "discount", "tax", "item_count"])
+def test_an_order_stating_other_sums_than_its_lines_is_refused_at_commit(
+    order, off_by_one
+):
+    error = _at_commit(*_copy(order, off_by_one=off_by_one))
+    assert _constraint(error) == "orders_order_adds_up_to_its_lines"
+    assert Order.objects.count() == 1
+    assert OrderLine.objects.count() == 1
+
+
+def test_an_order_without_its_lines_is_refused_at_commit(order):
+    error = _at_commit(*_copy(order, with_lines=False))
+    assert _constraint(error) == "orders_order_adds_up_to_its_lines"
+    assert Order.objects.count() == 1
+
+
 def test_an_order_starts_pending(order):
     error = _refused(
         "INSERT INTO orders_order (number, email, status, currency, subtotal, discount, tax,"

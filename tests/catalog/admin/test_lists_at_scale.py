@@ -144,7 +144,6 @@ def test_the_admin_searches_are_answered_by_indexes(catalog):
     )
 
 
-
 def test_a_product_slug_is_indexed_twice_and_the_admin_search_by_slug_uses_one(catalog):
     # The unique index on alive products' slugs (the storefront's lookup) and one plain
     # index over every product (the admin's search, deleted products too); no LIKE index.
@@ -163,6 +162,7 @@ def test_a_product_slug_is_indexed_twice_and_the_admin_search_by_slug_uses_one(c
     assert "catalog_product_slug_unique_alive" in plan(
         Product.objects.filter(slug="linen-shirt").order_by()
     )
+
 
 # --- reviews: the moderation queue -------------------------------------------------------
 
