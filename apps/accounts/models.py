@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.auditing.history import track_history
 from apps.auditing.softdelete import SoftDeleteModel, SoftDeleteQuerySet, alive_unique
 from apps.auditing.triggers import audited, immutable, set_once, soft_delete_trigger
-from apps.auditing.validators import validate_phone
+from apps.auditing.validators import phone_valid, validate_phone
 
 from .preferences import KNOWN_KEYS
 
@@ -70,6 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin, SoftDeleteModel):
 
     class Meta(SoftDeleteModel.Meta):
         constraints = [
+            phone_valid("accounts_user"),
             alive_unique(
                 name="accounts_user_email_unique_alive", expressions=[Lower("email")]
             ),
@@ -162,6 +163,7 @@ class Address(SoftDeleteModel):
         ordering = ["-is_default", "kind", "id"]
         verbose_name_plural = "addresses"
         constraints = [
+            phone_valid("accounts_address"),
             models.UniqueConstraint(
                 fields=["user", "kind"],
                 condition=Q(is_default=True, deleted_at__isnull=True),

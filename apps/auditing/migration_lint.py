@@ -26,7 +26,10 @@ import re
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.contrib.postgres.operations import AddIndexConcurrently
+from django.contrib.postgres.operations import (
+    AddConstraintNotValid,
+    AddIndexConcurrently,
+)
 from django.db import connection
 from django.db.migrations import operations as ops
 from django.db.migrations.loader import MigrationLoader
@@ -132,7 +135,11 @@ def lint_migration(app_label: str, migration) -> list[Problem]:
             flag(
                 "index-not-concurrent", f"AddField {op.model_name}.{op.name} is indexed"
             )
-        elif isinstance(op, ops.AddConstraint) and existing:
+        elif (
+            isinstance(op, ops.AddConstraint)
+            and not isinstance(op, AddConstraintNotValid)
+            and existing
+        ):
             flag(
                 "constraint-not-valid",
                 f"AddConstraint {op.constraint.name} on {op.model_name}",

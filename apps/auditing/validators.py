@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
 
 NUL = "\x00"
 NUL_MESSAGE = "Text cannot contain the NUL character (\\0). Remove it and try again."
@@ -10,9 +12,21 @@ NUL_MESSAGE = "Text cannot contain the NUL character (\\0). Remove it and try ag
 PHONE_MESSAGE = "Enter a phone number of 5 to 30 digits, spaces and + ( ) - / ."
 
 # Digits and the usual separators, an optional leading "+": what people type on a form.
+# `\Z`, not `$`: the very end for Python and PostgreSQL alike (Python's `$` lets a
+# trailing newline through).
+PHONE_PATTERN = r"^\+?[0-9 ()./-]{5,30}\Z"
 validate_phone = RegexValidator(
-    regex=r"^\+?[0-9 ()./-]{5,30}$", message=PHONE_MESSAGE, code="invalid_phone"
+    regex=PHONE_PATTERN, message=PHONE_MESSAGE, code="invalid_phone"
 )
+
+
+def phone_valid(table: str) -> models.CheckConstraint:
+    """The same rule kept by the database: a `phone` column is empty or PHONE_PATTERN
+    (the pattern means the same to PostgreSQL's `~`)."""
+    return models.CheckConstraint(
+        condition=Q(phone="") | Q(phone__regex=PHONE_PATTERN),
+        name=f"{table}_phone_valid",
+    )
 
 
 def contains_nul(value) -> bool:

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.auditing.triggers import append_only, audited, immutable, never_deleted
-from apps.auditing.validators import validate_phone
+from apps.auditing.validators import phone_valid, validate_phone
 from apps.catalog.models import ProductVariant
 
 
@@ -414,6 +414,7 @@ class Supplier(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [phone_valid("inventory_supplier")]
         triggers = [*audited()]
 
     def __str__(self):

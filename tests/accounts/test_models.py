@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from apps.accounts.models import Address, Role, User
 from apps.auditing.errors import RestoreConflict
+from apps.auditing.validators import validate_phone
+from apps.inventory.models import Supplier
 from tests.accounts.factories import AddressFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +72,51 @@ def test_preferences_with_an_unknown_key_are_refused_by_the_database():
         )
     user.refresh_from_db()
     assert user.preferences == {}
+
+
+@pytest.mark.parametrize(
+    ("table", "make"),
+    [
+        ("accounts_user", lambda: UserFactory(phone="+49 30 1234")),
+        ("accounts_address", lambda: AddressFactory(phone="+49 30 1234")),
+        (
+            "inventory_supplier",
+            lambda: Supplier.objects.create(name="S", phone="030 1234"),
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "phone", ["call me", "1234", "+49 30 1234\n", "+" + "1" * 31, "49+30"]
+)
+def test_a_phone_outside_the_rule_is_refused_by_the_database(table, make, phone):
+    row = make()
+    before = _phone(table, row.pk)
+    with (
+        pytest.raises(DatabaseError, match=f"{table}_phone_valid"),
+        transaction.atomic(),
+    ):
+        _execute(
+            f"UPDATE {table} SET phone = %s WHERE id = %s",  # noqa: S608
+            [phone, row.pk],
+        )
+    assert _phone(table, row.pk) == before
+    with pytest.raises(ValidationError):  # the form's rule: the same one
+        validate_phone(phone)
+
+
+@pytest.mark.parametrize("phone", ["", "+49 (30) 123-45/6.7", "12345"])
+def test_a_phone_inside_the_rule_is_kept_by_the_database(phone):
+    user = UserFactory()
+    _execute("UPDATE accounts_user SET phone = %s WHERE id = %s", [phone, user.pk])
+    assert _phone("accounts_user", user.pk) == phone
+    if phone:
+        validate_phone(phone)
+
+
+def _phone(table: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT phone FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
 
 
 def test_one_default_address_per_kind_is_enforced_by_the_database():

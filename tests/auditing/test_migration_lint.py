@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.postgres.operations import AddIndexConcurrently
+from django.contrib.postgres.operations import (
+    AddConstraintNotValid,
+    AddIndexConcurrently,
+    ValidateConstraint,
+)
 from django.db import connection, migrations, models
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -99,6 +103,19 @@ def test_a_migration_without_timeouts_fails():
         ),
         (
             [
+                AddConstraintNotValid(
+                    "order",
+                    models.CheckConstraint(
+                        condition=models.Q(total__gte=0), name="orders_order_x"
+                    ),
+                ),
+                ValidateConstraint("order", "orders_order_x"),
+            ],
+            True,
+            [],
+        ),
+        (
+            [
                 migrations.RunSQL(
                     "ALTER TABLE orders_order ADD CONSTRAINT orders_order_x CHECK (total >= 0)"
                 )
@@ -133,6 +150,7 @@ def test_a_migration_without_timeouts_fails():
         "indexed-field",
         "add-constraint",
         "sql-not-valid-then-validate",
+        "not-valid-then-validate",
         "sql-constraint-at-once",
         "alter-field",
         "new-table",
