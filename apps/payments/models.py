@@ -33,6 +33,8 @@ from apps.auditing.triggers import (
     set_once,
 )
 
+from .gateway import MANUAL
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 # 13 to 19 digits, single spaces or dashes between them allowed: a card number's shape, as
 # a token of its own (not a run of digits inside a longer reference such as "auth_ca00850...").
@@ -243,6 +245,12 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=_STATUS_AMOUNTS,
                 name="payments_payment_status_matches_amounts",
+            ),
+            # Money recorded by hand says how it came in; a gateway's payment has no note.
+            models.CheckConstraint(
+                condition=Q(gateway=MANUAL, note__gt="")
+                | (~Q(gateway=MANUAL) & Q(note="")),
+                name="payments_payment_note_by_hand_only",
             ),
         ]
         triggers = [

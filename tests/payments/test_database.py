@@ -211,3 +211,24 @@ def test_a_reference_with_a_long_run_of_digits_inside_it_is_not_a_card_number(
         assert cursor.fetchone()[0] is False
         cursor.execute("SELECT %s ~ %s", ["tok_4242424242424242", CARD_NUMBER_LIKE])
         assert cursor.fetchone()[0] is True
+
+
+@pytest.mark.parametrize(
+    ("gateway", "note"),
+    [("dummy", "paid in cash, honest"), ("manual", "")],
+    ids=["gateway-payment-with-a-note", "payment-by-hand-without-one"],
+)
+def test_a_note_belongs_to_money_recorded_by_hand_only(order, gateway, note):
+    insert = (
+        "INSERT INTO payments_payment (order_id, gateway, currency, amount, authorized,"
+        " captured, voided, refunded, disputed_lost, status, failure_code, failure_message,"
+        " note, created_at) VALUES (%s, %s, 'EUR', 10, 0, 0, 0, 0, 0, 'pending', '', '',"
+        " %s, now())"
+    )
+    error = _refused(insert, [order.pk, gateway, note])
+    assert _constraint(error) == "payments_payment_note_by_hand_only"
+    assert not order.payments.exists()
+    # the same row with its note in its place is taken
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [order.pk, gateway, "" if note else "bank transfer"])
+    assert order.payments.count() == 1
